@@ -106,9 +106,15 @@ def test_hierarchy_buurt_without_its_wijk():
 
 def test_hierarchy_duplicate_and_wrong_parent_level():
     dup = pd.DataFrame(
-        {"code": ["c1", "c1", "b"], "level": ["complex", "complex", "buurt"], "parent": ["b", "b", None]}
+        {
+            "code": ["c1", "c1", "b"],
+            "level": ["complex", "complex", "buurt"],
+            "parent": ["b", "b", None],
+        }
     )
-    with pytest.raises(InputError, match=r"exactly one parent\) in hierarchy, row 2, column 'code'"):
+    with pytest.raises(
+        InputError, match=r"exactly one parent\) in hierarchy, row 2, column 'code'"
+    ):
         Hierarchy.from_frame(dup)
     skip = pd.DataFrame(
         {

@@ -49,7 +49,11 @@ LEVELS: tuple[Level, ...] = (
 #: The levels that carry CBS codes.
 CBS_LEVELS: tuple[Level, ...] = ("buurt", "wijk", "gemeente")
 
-_PREFIX: dict[str, tuple[Level, int]] = {"GM": ("gemeente", 4), "WK": ("wijk", 6), "BU": ("buurt", 8)}
+_PREFIX: dict[str, tuple[Level, int]] = {
+    "GM": ("gemeente", 4),
+    "WK": ("wijk", 6),
+    "BU": ("buurt", 8),
+}
 _BODY = re.compile(r"^[0-9]{4}[0-9A-Z]*$")
 
 
@@ -62,7 +66,7 @@ def level_rank(level: str) -> int:
         If ``level`` is not a known level.
     """
     try:
-        return LEVELS.index(level)  # type: ignore[arg-type]
+        return LEVELS.index(level)
     except ValueError:
         raise InputError(
             "unknown level",

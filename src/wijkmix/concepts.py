@@ -65,7 +65,11 @@ CONCEPTS: dict[str, Concept] = {
         _C("origin_europe", "Herkomstland Europa (exclusief Nederland)", "aantal"),
         _C("origin_outside_europe", "Herkomstland buiten Europa", "aantal"),
         _C("born_nl_origin_europe", "Geboren in Nederland, herkomst Europa", "aantal"),
-        _C("born_nl_origin_outside_europe", "Geboren in Nederland, herkomst buiten Europa", "aantal"),
+        _C(
+            "born_nl_origin_outside_europe",
+            "Geboren in Nederland, herkomst buiten Europa",
+            "aantal",
+        ),
         _C("born_abroad_europe", "Geboren buiten Nederland, Europa", "aantal"),
         _C("born_abroad_outside_europe", "Geboren buiten Nederland, buiten Europa", "aantal"),
         # households
@@ -92,7 +96,12 @@ CONCEPTS: dict[str, Concept] = {
             "x 1 000 euro",
             "income_recipients",
         ),
-        _C("avg_income_per_inhabitant", "Gemiddeld inkomen per inwoner", "x 1 000 euro", "inhabitants"),
+        _C(
+            "avg_income_per_inhabitant",
+            "Gemiddeld inkomen per inwoner",
+            "x 1 000 euro",
+            "inhabitants",
+        ),
         _C("pct_households_lowest_40", "40% huishoudens met laagste inkomen", "%", "households"),
         _C("pct_households_highest_20", "20% huishoudens met hoogste inkomen", "%", "households"),
         _C("pct_low_income_households", "Huishoudens met een laag inkomen", "%", "households"),

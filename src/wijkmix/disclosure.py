@@ -149,8 +149,10 @@ def gate(
         small = n.isna() | (n.astype("float64") < threshold)
         mask[col] = small.to_numpy()
         if small.any():
-            out[col] = out[col].astype("float64") if pd.api.types.is_numeric_dtype(
-                out[col]
-            ) else out[col].astype(object)
+            out[col] = (
+                out[col].astype("float64")
+                if pd.api.types.is_numeric_dtype(out[col])
+                else out[col].astype(object)
+            )
             out.loc[small, col] = np.nan
     return DisclosedTable(out, mask, threshold)

@@ -151,9 +151,7 @@ class Store(abc.ABC):
                 self.execute(self._ddl(name, cols))
             meta = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
             if meta.empty:
-                self.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-                )
+                self.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         self.check_schema()
 
     def check_schema(self) -> None:

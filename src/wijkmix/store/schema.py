@@ -8,7 +8,7 @@ and checked every time a store is opened.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "DWELLING_COLUMNS", "HOUSEHOLD_COLUMNS"]
+__all__ = ["DWELLING_COLUMNS", "HOUSEHOLD_COLUMNS", "SCHEMA_VERSION", "TABLES"]
 
 #: Bump when a table changes shape; an older store then refuses to open.
 SCHEMA_VERSION = 1

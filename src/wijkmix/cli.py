@@ -1,0 +1,384 @@
+"""The ``wijkmix`` command line: parse, call one function, format.
+
+Exit codes
+----------
+0
+    Success.
+1
+    Finished, with warnings (reserved for checks such as ``plan check``).
+2
+    Bad input: a file, a value or an option (the message names where and what
+    was expected), or wrong usage.
+3
+    Database problem (not a wijkmix database, another schema version).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import numpy as np
+import pandas as pd
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from wijkmix.errors import InputError, StoreError
+from wijkmix.store import DEFAULT_DB, ImportResult, Store, open_store
+
+__all__ = ["app", "main"]
+
+EXIT_OK = 0
+EXIT_WARNINGS = 1
+EXIT_INPUT = 2
+EXIT_STORE = 3
+
+app = typer.Typer(
+    name="wijkmix",
+    help="wijkmix: mengen met precisie — zien, proberen, besluiten, volgen.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(help="Gegevens importeren in de database.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+console = Console()
+err_console = Console(stderr=True)
+
+T = TypeVar("T")
+
+DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB-databasebestand.")]
+
+
+class Fmt(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class GeoLevel(StrEnum):
+    """Levels that boundaries can be imported for."""
+
+    buurt = "buurt"
+    wijk = "wijk"
+    gemeente = "gemeente"
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Call ``fn``; turn wijkmix errors into a Dutch message and an exit code."""
+    try:
+        return fn()
+    except InputError as exc:
+        err_console.print(f"[bold red]Fout in de invoer[/]: {exc}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except StoreError as exc:
+        err_console.print(f"[bold red]Databasefout[/]: {exc}", highlight=False)
+        raise typer.Exit(EXIT_STORE) from None
+
+
+def _open(db: Path, *, create: bool = True) -> Store:
+    if not create and not db.exists():
+        raise StoreError(f"database {db} does not exist; run 'wijkmix init --db {db}' first")
+    return open_store(db, create=create)
+
+
+def _report_import(res: ImportResult) -> None:
+    if res.skipped:
+        console.print(
+            f"[yellow]{res.source}[/] was al geïmporteerd (zelfde inhoud); er is niets veranderd."
+        )
+    else:
+        rows = ", ".join(f"{t}: {n:,}".replace(",", ".") for t, n in res.rows.items())
+        console.print(f"[green]{res.source}[/] geïmporteerd ({rows}).")
+
+
+def _print_frame(frame: pd.DataFrame, fmt: Fmt, *, title: str | None = None) -> None:
+    if fmt is Fmt.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt is Fmt.json:
+        sys.stdout.write(
+            json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)), indent=1)
+            + "\n"
+        )
+    else:
+        table = Table(title=title, show_lines=False)
+        for col in frame.columns:
+            numeric = pd.api.types.is_numeric_dtype(frame[col])
+            table.add_column(str(col), justify="right" if numeric else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*["–" if pd.isna(v) else str(v) for v in row])
+        console.print(table)
+
+
+@app.command()
+def init(db: DbOpt = Path(DEFAULT_DB)) -> None:
+    """Maak een nieuwe (lege) wijkmix-database aan, of controleer een bestaande."""
+
+    def job() -> None:
+        with _open(db) as store:
+            console.print(f"Database [green]{store.location}[/] is klaar.")
+
+    _run(job)
+
+
+@import_app.command("kwb")
+def import_kwb_cmd(
+    file: Annotated[Path, typer.Argument(help="CBS KWB: StatLine-CSV, Excel of OData-JSON.")],
+    db: DbOpt = Path(DEFAULT_DB),
+    gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeente (GMxxxx).")] = None,
+    table_id: Annotated[
+        str | None, typer.Option("--table-id", help="CBS-tabel, bv. 84583NED.")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Jaar van de tabel.")] = None,
+) -> None:
+    """Importeer CBS Kerncijfers wijken en buurten."""
+    from wijkmix.io.cbs_kwb import import_kwb
+
+    def job() -> None:
+        with _open(db) as store:
+            _report_import(import_kwb(store, file, table_id=table_id, year=year, gemeente=gemeente))
+
+    _run(job)
+
+
+@import_app.command("lbm")
+def import_lbm_cmd(
+    file: Annotated[Path, typer.Argument(help="Leefbaarometer 2.0 of 3.0 (CSV of Excel).")],
+    db: DbOpt = Path(DEFAULT_DB),
+    gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeente (GMxxxx).")] = None,
+) -> None:
+    """Importeer Leefbaarometer-scores."""
+    from wijkmix.io.leefbaarometer import import_lbm
+
+    def job() -> None:
+        with _open(db) as store:
+            _report_import(import_lbm(store, file, gemeente=gemeente))
+
+    _run(job)
+
+
+@import_app.command("registers")
+def import_registers_cmd(
+    dwellings: Annotated[Path, typer.Option("--dwellings", help="Woningregister (CSV/Parquet).")],
+    households: Annotated[
+        Path, typer.Option("--households", help="Huishoudensregister (CSV/Parquet).")
+    ],
+    db: DbOpt = Path(DEFAULT_DB),
+) -> None:
+    """Importeer een woning- en huishoudensregister (één transactie)."""
+    from wijkmix.io.registers import import_registers
+
+    def job() -> None:
+        with _open(db) as store:
+            _report_import(import_registers(store, dwellings=dwellings, households=households))
+
+    _run(job)
+
+
+@import_app.command("geometry")
+def import_geometry_cmd(
+    file: Annotated[Path, typer.Argument(help="GeoJSON met grenzen.")],
+    level: Annotated[GeoLevel, typer.Option(help="Niveau van de grenzen.")],
+    db: DbOpt = Path(DEFAULT_DB),
+) -> None:
+    """Importeer grenzen van buurten, wijken of gemeenten."""
+    from wijkmix.io.geometry import import_geometry
+
+    def job() -> None:
+        with _open(db) as store:
+            _report_import(import_geometry(store, file, level=level.value))
+
+    _run(job)
+
+
+@app.command()
+def synth(
+    gemeente: Annotated[str, typer.Option(help="Gemeentecode, bv. GM0518.")],
+    seed: Annotated[int, typer.Option(help="Startwaarde van de toevalsgenerator.")] = 20240101,
+    db: DbOpt = Path(DEFAULT_DB),
+    year: Annotated[int | None, typer.Option(help="KWB-jaar (standaard het laatste).")] = None,
+) -> None:
+    """Genereer synthetische woningen en huishoudens, geijkt op de CBS-buurtcijfers."""
+    from wijkmix.workflows import synthesize
+
+    def job() -> None:
+        with _open(db, create=False) as store, console.status("Synthetische populatie genereren"):
+            run = synthesize(store, gemeente, seed=seed, year=year)
+        _print_synth(run)
+
+    _run(job)
+
+
+def _print_synth(run: object) -> None:
+    from wijkmix.workflows import SynthRun
+
+    assert isinstance(run, SynthRun)
+    console.print(
+        f"Synthetische populatie {run.gemeente} (seed {run.seed}): "
+        f"{_int(run.households)} huishoudens in {_int(run.dwellings)} woningen, "
+        f"{_pct(run.seconds, 2)} s"
+    )
+    _print_frame(
+        _dutch_fit(run.fit_summary), Fmt.table, title="Fit per kenmerk (doel tegen gegenereerd)"
+    )
+    for note in run.notes[:10]:
+        console.print(f"  • {note}", highlight=False)
+    if len(run.notes) > 10:
+        console.print(f"  … en nog {len(run.notes) - 10} opmerkingen (tabel synth_fit).")
+
+
+def _dutch_fit(summary: pd.DataFrame) -> pd.DataFrame:
+    out = summary.copy()
+    if "label" in out.columns and "concept" in out.columns:
+        out = out.drop(columns="concept")
+    ren = {
+        "label": "kenmerk",
+        "concept": "kenmerk",
+        "buurten": "buurten",
+        "n_buurten": "buurten",
+        "mean_abs_error": "gem. afwijking",
+        "max_abs_error": "max. afwijking",
+    }
+    out = out.rename(columns={k: v for k, v in ren.items() if k in out.columns})
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(3)
+    return out
+
+
+@app.command()
+def areas(
+    db: DbOpt = Path(DEFAULT_DB),
+    level: Annotated[str | None, typer.Option(help="buurt, wijk of gemeente.")] = None,
+    gemeente: Annotated[str | None, typer.Option(help="Gemeentecode, bv. GM0518.")] = None,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Toon gebieden met inwoners, huishoudens en woningen (CBS)."""
+    from wijkmix.workflows import areas_overview
+
+    def job() -> None:
+        with _open(db, create=False) as store:
+            frame = areas_overview(store, level=level, gemeente=gemeente)
+        _print_frame(frame, format, title="Gebieden")
+
+    _run(job)
+
+
+@app.command()
+def demo(
+    db: DbOpt = Path(DEFAULT_DB),
+    gemeente: Annotated[
+        str, typer.Option(help="GM0518 (Den Haag) of GM0363 (Amsterdam).")
+    ] = "GM0518",
+    seed: Annotated[int, typer.Option(help="Startwaarde van de toevalsgenerator.")] = 20240101,
+) -> None:
+    """Importeer de echte gegevens van een demogemeente, genereer registers, vat samen."""
+    from wijkmix.workflows import run_demo
+
+    def job() -> None:
+        with _open(db) as store, console.status("Demo voorbereiden") as status:
+            res = run_demo(store, gemeente=gemeente, seed=seed, progress=status.update)
+        _print_demo(res)
+
+    _run(job)
+
+
+def _print_demo(res: object) -> None:
+    from wijkmix.workflows import DemoResult
+
+    assert isinstance(res, DemoResult)
+    console.rule(f"wijkmix demo — {res.name} ({res.gemeente})")
+    for imp in res.imports:
+        _report_import(imp)
+    s = res.summary.frame
+    years = sorted({int(y) for y in s["lbm_jaar"].dropna()})
+    lbm_head = f"LBM {years[-1]}" if years else "LBM"
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=f"Wijken van {res.name}: CBS-cijfers en synthetische registers",
+        caption="LBM = klasse Leefbaarometer (1 zeer onvoldoende … 9 uitstekend); "
+        "synth. = berekend uit de synthetische registers; – = onderdrukt of onbekend.",
+    )
+    rows = [
+        [
+            r.naam if isinstance(r.naam, str) else str(r.wijk),
+            _int(r.inwoners),
+            _int(r.huishoudens),
+            _pct(r.pct_corporatie, 0),
+            _pct(r.pct_laag_inkomen, 1),
+            _int(r.lbm_klasse),
+            _int(r.synth_huishoudens),
+            _pct(r.synth_pct_corporatie, 1),
+        ]
+        for r in s.itertuples(index=False)
+    ]
+    heads = [
+        "Wijk",
+        "Inw.",
+        "Huish.",
+        "% corp.",
+        "% laag ink.",
+        lbm_head,
+        "Synth. huish.",
+        "Synth. % corp",
+    ]
+    for k, head in enumerate(heads):
+        if k == 0:
+            table.add_column(
+                head, max_width=max(18, console.width - 62), overflow="ellipsis", no_wrap=True
+            )
+        else:
+            width = max(len(row[k]) for row in rows) if rows else 1
+            table.add_column(head, justify="right", min_width=width)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        f"Synthetische populatie: {_int(res.synth.households)} huishoudens in "
+        f"{_int(res.synth.dwellings)} woningen, gegenereerd in "
+        f"{_pct(res.synth.seconds, 1)} s (seed {res.synth.seed})."
+    )
+    _print_frame(
+        _dutch_fit(res.synth.fit_summary), Fmt.table, title="Fit per kenmerk over de buurten"
+    )
+    if res.summary.n_suppressed:
+        console.print(
+            f"{res.summary.n_suppressed} cellen onderdrukt (minder dan "
+            f"{res.summary.threshold} huishoudens): getoond als –."
+        )
+    for a in res.attributions:
+        console.print(f"[dim]{a}[/]")
+    console.print(f"Klaar in {_pct(res.seconds, 1)} s. Database: {res.db}")
+
+
+def _int(v: object) -> str:
+    """Format a count the Dutch way (thousands with a point); missing → ``–``."""
+    if not isinstance(v, int | float | np.integer | np.floating) or v != v:
+        return "–"
+    return f"{round(v):,}".replace(",", ".")
+
+
+def _pct(v: object, decimals: int) -> str:
+    """Format a number with a decimal comma; missing → ``–``."""
+    if not isinstance(v, int | float | np.integer | np.floating) or v != v:
+        return "–"
+    return f"{v:.{decimals}f}".replace(".", ",")
+
+
+def main() -> None:
+    """Entry point of the ``wijkmix`` script."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
