@@ -185,3 +185,129 @@ def test_bad_gemeente_code_is_an_input_error(tmp_path):
     res = runner.invoke(app, ["areas", "--db", str(db), "--gemeente", "GM51"])
     assert res.exit_code == EXIT_INPUT
     assert "GM followed by 4 characters" in " ".join(res.output.split())
+
+
+def _query(db, sql, params=None):
+    from wijkmix.store import open_store
+
+    with open_store(db, create=False) as s:
+        return s.query(sql, params or [])
+
+
+@pytest.mark.slow
+def test_analyse_tenure_shares_match_sql_and_small_units_are_suppressed(demo_db):
+    db, _ = demo_db
+    res = runner.invoke(
+        app,
+        [
+            "analyse",
+            "--db",
+            str(db),
+            "--gemeente",
+            "GM0518",
+            "--level",
+            "buurt",
+            "--by",
+            "tenure",
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = {r["code"]: r for r in json.loads(res.stdout)["Samenstelling naar tenure per buurt"]}
+    sql = _query(
+        db,
+        "SELECT d.buurt_code AS code, COUNT(*) AS n, "
+        "SUM(CASE WHEN d.owner = 'corporatie' THEN 1 ELSE 0 END) AS corp "
+        "FROM households h JOIN dwellings d USING (dwelling_id) GROUP BY 1",
+    )
+    checked = 0
+    for code, n, corp in sql.itertuples(index=False):
+        if n >= 10:
+            assert rows[code]["households"] == n
+            assert rows[code]["pct_corporatie"] == pytest.approx(100.0 * corp / n)
+            checked += 1
+        else:
+            assert rows[code]["pct_corporatie"] is None
+    assert checked > 100
+    stored = _query(db, "SELECT COUNT(*) AS n FROM results WHERE kind LIKE 'analyse:%'")
+    assert stored["n"].iloc[0] > 0
+
+
+@pytest.mark.slow
+def test_segregatie_decomposition_adds_up_and_matches_hand_m(demo_db):
+    import numpy as np
+
+    db, _ = demo_db
+    res = runner.invoke(
+        app,
+        [
+            "segregatie",
+            "--db",
+            str(db),
+            "--gemeente",
+            "GM0518",
+            "--by",
+            "tenure",
+            "--levels",
+            "portiek,complex,buurt,wijk",
+            "--bootstrap",
+            "5",
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    idx = {r["niveau"]: r for r in out["Indices per niveau"]}
+    comps = out["Decompositie van M (en H) over de niveaus"]
+    assert sum(c["m"] for c in comps) == pytest.approx(idx["portiek"]["M"], abs=1e-12)
+    assert [c["niveau"] for c in comps] == ["wijk", "buurt", "complex", "portiek"]
+    # M between wijken by hand from SQL counts: sum p_ug ln(p_ug / (p_u p_g))
+    t = _query(
+        db,
+        "SELECT d.wijk_code, d.owner, COUNT(*) AS n FROM households h "
+        "JOIN dwellings d USING (dwelling_id) GROUP BY 1, 2",
+    ).pivot_table(index="wijk_code", columns="owner", values="n", fill_value=0)
+    p = t.to_numpy(float) / t.to_numpy().sum()
+    pu, pg = p.sum(axis=1, keepdims=True), p.sum(axis=0, keepdims=True)
+    nz = p > 0
+    m_hand = float((p[nz] * np.log(p[nz] / (pu @ pg)[nz])).sum())
+    assert idx["wijk"]["M"] == pytest.approx(m_hand, abs=1e-12)
+    assert len(out["Bootstrap (5×): 95%-interval en bias-gecorrigeerde schatting"]) == 8
+
+
+@pytest.mark.slow
+def test_concentratie_and_vitaliteit_run(demo_db, tmp_path):
+    db, _ = demo_db
+    res = runner.invoke(
+        app, ["concentratie", "--db", str(db), "--gemeente", "GM0518", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    flagged = next(v for k, v in out.items() if k.startswith("Gebieden boven"))
+    assert flagged and all(r["pct"] > r["threshold_pct"] for r in flagged)
+    assert all(r["households"] >= 10 for r in flagged)
+    org = tmp_path / "org.csv"
+    org.write_text("code,wijkraad,wijkregisseur\nWK051828,nee,nee\nWK051802,ja,ja\n")
+    res = runner.invoke(
+        app,
+        [
+            "vitaliteit",
+            "--db",
+            str(db),
+            "--gemeente",
+            "GM0518",
+            "--organisatie",
+            str(org),
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = {r["code"]: r for r in json.loads(res.stdout)["Vitaliteitsscore"]}
+    assert rows["WK051828"]["organising"] == 3 and rows["WK051802"]["organising"] == 1
+    r = rows["WK051828"]
+    assert r["product"] == r["liveability"] * r["organising"] * r["resilience"]
+    assert r["flagged"] == (r["product"] >= 9)
+    assert rows["WK051803"]["organising"] is None  # no input → no score, never a guess

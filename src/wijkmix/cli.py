@@ -106,7 +106,10 @@ def _print_frame(frame: pd.DataFrame, fmt: Fmt, *, title: str | None = None) -> 
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is Fmt.json:
         sys.stdout.write(
-            json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)), indent=1)
+            json.dumps(
+                json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15)),
+                indent=1,
+            )
             + "\n"
         )
     else:
@@ -359,6 +362,276 @@ def _print_demo(res: object) -> None:
     for a in res.attributions:
         console.print(f"[dim]{a}[/]")
     console.print(f"Klaar in {_pct(res.seconds, 1)} s. Database: {res.db}")
+
+
+class Source(StrEnum):
+    """Where composition comes from."""
+
+    registers = "registers"
+    kwb = "kwb"
+
+
+class Target(StrEnum):
+    """Target groups of concentration."""
+
+    low_income = "low_income"
+    vulnerable = "vulnerable"
+
+
+def _emit(frames: dict[str, pd.DataFrame], fmt: Fmt, notes: list[str]) -> None:
+    """Print several titled tables (table), or one JSON object / CSV per table."""
+    if fmt is Fmt.json:
+        payload = {
+            k: json.loads(v.to_json(orient="records", force_ascii=False, double_precision=15))
+            for k, v in frames.items()
+        }
+        payload["opmerkingen"] = notes
+        sys.stdout.write(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        return
+    for title, frame in frames.items():
+        if fmt is Fmt.csv:
+            if len(frames) > 1:
+                sys.stdout.write(f"# {title}\n")
+            sys.stdout.write(frame.to_csv(index=False))
+        else:
+            _print_frame(_rounded(frame), fmt, title=title)
+    if fmt is Fmt.table:
+        for n in notes:
+            console.print(n, highlight=False)
+
+
+#: Dutch column headers for terminal tables (CSV and JSON keep the identifiers).
+DUTCH_HEADERS: dict[str, str] = {
+    "households": "huishoudens",
+    "count": "aantal",
+    "pct": "%",
+    "threshold_pct": "drempel %",
+    "assessed": "beoordeeld",
+    "flagged": "boven drempel",
+    "n_areas": "gebieden",
+    "codes": "gebieden (codes)",
+    "entropy": "entropie",
+    "simpson": "Simpson",
+    "liveability": "leefbaarheid",
+    "organising": "organiserend vermogen",
+    "resilience": "veerkracht",
+    "product": "product",
+    "missing": "ontbrekende invoer",
+    "gemeente_code": "gemeente",
+    "reference": "referentie",
+}
+
+
+def _dutch_header(col: str) -> str:
+    if col in DUTCH_HEADERS:
+        return DUTCH_HEADERS[col]
+    if col.startswith("pct_"):
+        return "% " + col[4:].replace("_", " ")
+    return col.replace("_", " ")
+
+
+def _rounded(frame: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(decimals)
+    return out.rename(columns={c: _dutch_header(str(c)) for c in out.columns})
+
+
+@app.command()
+def analyse(
+    gemeente: Annotated[str, typer.Option(help="Gemeentecode, bv. GM0518.")],
+    db: DbOpt = Path(DEFAULT_DB),
+    level: Annotated[str, typer.Option(help="portiek, complex, straat, buurt, wijk.")] = "buurt",
+    by: Annotated[
+        str,
+        typer.Option(
+            help="tenure, segment, income, income_source, vulnerability, household_type, "
+            "age_group (registers); tenure, income, low_income (kwb)."
+        ),
+    ] = "tenure",
+    source: Annotated[Source, typer.Option(help="registers of kwb.")] = Source.registers,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Toon samenstelling en diversiteit per gebied (aandelen in %, entropie, Simpson)."""
+    from wijkmix.analysis import analyse as job_analyse
+
+    def job() -> None:
+        with _open(db, create=False) as store:
+            res = job_analyse(store, gemeente, level=level, by=by, source=source.value)
+        table = res.table.frame if format is not Fmt.table else res.table.formatted(1)
+        notes = [res.composition.note] if res.composition.note else []
+        if res.table.n_suppressed:
+            notes.append(
+                f"{res.table.n_suppressed} cellen onderdrukt (minder dan 10 huishoudens): –."
+            )
+        _emit({f"Samenstelling naar {by} per {level}": table}, format, notes)
+
+    _run(job)
+
+
+@app.command()
+def segregatie(
+    gemeente: Annotated[str, typer.Option(help="Gemeentecode, bv. GM0518.")],
+    db: DbOpt = Path(DEFAULT_DB),
+    by: Annotated[str, typer.Option(help="income, tenure, segment, income_source, ...")] = "income",
+    levels: Annotated[
+        str, typer.Option(help="Niveaus, komma-gescheiden: portiek,complex,straat,buurt,wijk.")
+    ] = "portiek,complex,buurt,wijk",
+    bootstrap: Annotated[int, typer.Option(help="Aantal bootstrap-herhalingen (0 = geen).")] = 100,
+    seed: Annotated[int, typer.Option(help="Startwaarde van de bootstrap.")] = 20240101,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Segregatie-indices per niveau, de exacte decompositie en bootstrap-intervallen."""
+    from wijkmix.analysis import segregation_report
+
+    lv = [x.strip() for x in levels.split(",") if x.strip()]
+
+    def job() -> None:
+        with _open(db, create=False) as store, console.status("Segregatie berekenen"):
+            res = segregation_report(
+                store, gemeente, by=by, levels=lv, n_bootstrap=bootstrap, seed=seed
+            )
+        dec = res.decomposition.rename(
+            columns={"level": "niveau", "within": "binnen", "share": "aandeel", "label": "deel"}
+        )
+        if format is Fmt.table:
+            dec["aandeel"] = [f"{100 * v:.1f} %" for v in dec["aandeel"]]
+        frames = {
+            "Indices per niveau": res.indices.rename(
+                columns={"level": "niveau", "units": "eenheden", "households": "huishoudens"}
+            ),
+            "Decompositie van M (en H) over de niveaus": dec,
+        }
+        if not res.intervals.empty:
+            frames[f"Bootstrap ({bootstrap}×): 95%-interval en bias-gecorrigeerde schatting"] = (
+                res.intervals.rename(columns={"level": "niveau", "estimate": "schatting"})
+            )
+        notes = [res.note]
+        if not res.intervals.empty:
+            notes.append(
+                "Kleine eenheden (portieken) blazen elke index op: vergelijk de schatting met de "
+                "bias-gecorrigeerde waarde."
+            )
+        _emit(frames, format, notes)
+
+    _run(job)
+
+
+@app.command()
+def concentratie(
+    gemeente: Annotated[str, typer.Option(help="Gemeentecode, bv. GM0518.")],
+    db: DbOpt = Path(DEFAULT_DB),
+    level: Annotated[str, typer.Option(help="complex, buurt, wijk, ...")] = "buurt",
+    target: Annotated[Target, typer.Option(help="low_income of vulnerable.")] = Target.low_income,
+    relative: Annotated[float, typer.Option(help="Drempel: × het gemeentelijke aandeel.")] = 1.5,
+    absolute: Annotated[
+        float | None, typer.Option(help="Drempel in % (in plaats van relatief).")
+    ] = None,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Concentraties van lage inkomens of kwetsbare huishoudens, en clusters van buren."""
+    from wijkmix.analysis import concentration_report
+    from wijkmix.measures.concentration import ConcentrationRule
+
+    def job() -> None:
+        rule = (
+            ConcentrationRule(relative=None, absolute_pct=absolute)
+            if absolute is not None
+            else ConcentrationRule(relative=relative)
+        )
+        with _open(db, create=False) as store:
+            res = concentration_report(store, gemeente, level=level, target=target.value, rule=rule)
+        areas = res.areas.frame
+        flagged = (
+            areas[areas["flagged"].fillna(False).astype(bool)] if "flagged" in areas else areas
+        )
+        frames: dict[str, pd.DataFrame] = {
+            f"Gebieden boven de drempel ({res.threshold_pct:.1f} %)": flagged,
+            "Clusters van aangrenzende gebieden": res.clusters.assign(
+                codes=[", ".join(c) for c in res.clusters["codes"]]
+            )
+            if not res.clusters.empty
+            else res.clusters,
+        }
+        if not res.corporation.empty:
+            frames["Buurten met meer dan twee derde corporatiebezit (CBS)"] = res.corporation
+        notes = [
+            f"Referentie: {res.reference_pct:.1f} % in de gemeente; buren volgens "
+            f"{'grenzen' if res.neighbourhood == 'neighbours' else 'de hiërarchie'}."
+        ]
+        _emit(frames, format, notes)
+
+    _run(job)
+
+
+@app.command()
+def vitaliteit(
+    gemeente: Annotated[str, typer.Option(help="Gemeentecode, bv. GM0518.")],
+    db: DbOpt = Path(DEFAULT_DB),
+    level: Annotated[str, typer.Option(help="wijk of buurt.")] = "wijk",
+    organisatie: Annotated[
+        Path | None,
+        typer.Option(help="CSV met code, wijkraad, wijkregisseur (ja/nee) per gebied."),
+    ] = None,
+    veerkracht: Annotated[
+        str, typer.Option(help="KWB-kenmerk voor veerkracht.")
+    ] = "pct_low_income_households",
+    grenzen: Annotated[str, typer.Option(help="Twee grenzen, bv. 10,20.")] = "10,20",
+    vlag: Annotated[int, typer.Option(help="Vlag vanaf dit product (1–27).")] = 9,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Vitaliteitsscore: leefbaarheid × organiserend vermogen × veerkracht (1–3 elk)."""
+    from wijkmix.analysis import vitality_report
+
+    def job() -> None:
+        try:
+            lo, hi = (float(x) for x in grenzen.split(","))
+        except ValueError:
+            raise InputError(
+                "invalid cut points",
+                where="grenzen",
+                expected="two numbers, e.g. 10,20",
+                found=grenzen,
+            ) from None
+        org = None
+        if organisatie is not None:
+            org = pd.read_csv(organisatie, sep=None, engine="python", dtype=str)
+            for c in ("wijkraad", "wijkregisseur"):
+                if c in org.columns:
+                    org[c] = (
+                        org[c]
+                        .str.strip()
+                        .str.lower()
+                        .map(
+                            {
+                                "ja": True,
+                                "nee": False,
+                                "true": True,
+                                "false": False,
+                                "1": True,
+                                "0": False,
+                            }
+                        )
+                    )
+        with _open(db, create=False) as store:
+            res = vitality_report(
+                store,
+                gemeente,
+                level=level,
+                organising=org,
+                resilience_concept=veerkracht,
+                resilience_cuts=(lo, hi),
+                flag_at=vlag,
+            )
+        notes = [
+            f"Leefbaarheid uit de Leefbaarometer-klasse ({res.lbm_year}); een ontbrekende invoer "
+            "geeft een ontbrekende score, nooit een gok. De Leefbaarometer signaleert, maar "
+            "verklaart niet."
+        ]
+        _emit({"Vitaliteitsscore": res.table}, format, notes)
+
+    _run(job)
 
 
 def _int(v: object) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = ["DWELLING_COLUMNS", "HOUSEHOLD_COLUMNS", "SCHEMA_VERSION", "TABLES"]
 
 #: Bump when a table changes shape; an older store then refuses to open.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DWELLING_COLUMNS: list[tuple[str, str]] = [
     ("dwelling_id", "TEXT"),
@@ -105,6 +105,21 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("name", "TEXT"),
         ("geometry", "TEXT"),  # GeoJSON geometry object as text; NULL when absent
         ("attribution", "TEXT"),
+        ("source", "TEXT"),
+    ],
+    # results of analyses (long): one row per area, measure and category
+    "results": [
+        ("run_id", "TEXT"),
+        ("kind", "TEXT"),
+        ("gemeente_code", "TEXT"),
+        ("level", "TEXT"),
+        ("area_code", "TEXT"),
+        ("measure", "TEXT"),
+        ("category", "TEXT"),
+        ("value", "DOUBLE"),
+        ("households", "DOUBLE"),
+        ("params", "TEXT"),
+        ("created_at", "TIMESTAMP"),
         ("source", "TEXT"),
     ],
     # fit of a synthetic population: target against generated per buurt and concept
