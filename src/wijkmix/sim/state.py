@@ -165,7 +165,7 @@ def _cat(values: pd.Series, allowed: Sequence[str], column: str) -> np.ndarray:
         i = int(bad[0])
         raise InputError(
             "unknown category",
-            where=Location(file="register", row=i + 1, column=column),
+            where=Location(file="register", column=column),
             expected="one of " + ", ".join(allowed),
             found=values.iloc[i],
         )
@@ -238,18 +238,22 @@ class State:
         """Build the state from validated registers (store/schema columns).
 
         Dwellings marked ``gesloopt`` are kept (they hold no household).
-        Households whose dwelling is unknown raise an InputError.
+        Households whose dwelling is unknown raise an InputError. Rows are
+        sorted by their register id first, so the integer ids (and with them
+        every random draw) do not depend on the order of the rows.
         """
-        d = dwellings.reset_index(drop=True)
-        h = households.reset_index(drop=True)
+        # sort by the register ids: the integer ids (the keys of the common
+        # random numbers) then depend on the registers' content, not on row order
+        d = dwellings.sort_values("dwelling_id", kind="stable").reset_index(drop=True)
+        h = households.sort_values("household_id", kind="stable").reset_index(drop=True)
         buurt, buurt_codes = _codes(d["buurt_code"])
         if (buurt < 0).any():
             i = int(np.flatnonzero(buurt < 0)[0])
             raise InputError(
                 "dwelling without buurt",
-                where=Location(file="dwellings", row=i + 1, column="buurt_code"),
-                expected="a buurt code",
-                found=None,
+                where=Location(file="dwellings", column="buurt_code"),
+                expected="a buurt code for every dwelling",
+                found=f"none for dwelling {d['dwelling_id'].iloc[i]}",
             )
         wijk_col = (
             d["wijk_code"] if "wijk_code" in d else d["buurt_code"].str[:8].str.replace("BU", "WK")
@@ -291,7 +295,7 @@ class State:
             i = int(np.flatnonzero(h_dw < 0)[0])
             raise InputError(
                 "household in an unknown dwelling",
-                where=Location(file="households", row=i + 1, column="dwelling_id"),
+                where=Location(file="households", column="dwelling_id"),
                 expected="a dwelling_id of the dwellings register",
                 found=str(h["dwelling_id"].iloc[i]),
             )
