@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -311,3 +312,105 @@ def test_concentratie_and_vitaliteit_run(demo_db, tmp_path):
     assert r["product"] == r["liveability"] * r["organising"] * r["resilience"]
     assert r["flagged"] == (r["product"] >= 9)
     assert rows["WK051803"]["organising"] is None  # no input → no score, never a guess
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_plan_check_good_plan_passes_and_flawed_plan_fires_every_rule():
+    from wijkmix.plan import RULES
+
+    good = runner.invoke(app, ["plan", "check", str(EXAMPLES / "plans/herstructurering_goed.toml")])
+    assert good.exit_code == 0, good.output
+    assert "geen bevindingen" in good.output
+    bad = runner.invoke(
+        app,
+        [
+            "plan",
+            "check",
+            str(EXAMPLES / "plans/herstructurering_gebrekkig.toml"),
+            "--format",
+            "json",
+        ],
+    )
+    assert bad.exit_code == 2
+    payload = json.loads(bad.stdout)
+    findings = payload["findings"] if isinstance(payload, dict) else payload
+    codes = {f["code"] for f in findings}
+    assert codes == set(RULES)
+
+
+@pytest.mark.slow
+def test_monitor_after_a_second_year_of_values(demo_db, tmp_path):
+    import shutil
+
+    db, _ = demo_db
+    mdb = tmp_path / "monitor.duckdb"
+    shutil.copy(db, mdb)
+    csv_path = EXAMPLES / "monitor/denhaag_bouwlust_vrederust.csv"
+    res = runner.invoke(app, ["import", "monitor", str(csv_path), "--db", str(mdb)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app,
+        [
+            "monitor",
+            "--plan",
+            str(EXAMPLES / "plans/herstructurering_goed.toml"),
+            "--db",
+            str(mdb),
+            "--jaar",
+            "2024",
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    goals = {g["doel"]: g for g in out["Doelen tegen resultaten"]}
+    # corporation share: baseline 2019 from CBS, latest value 2023 from the imported file
+    g = goals["corporatiebezit"]
+    assert g["laatste meetjaar"] == 2023 and g["laatste meting"] == 59
+    # straight course from (2019, baseline) to (target_year, target), evaluated in 2023
+    course = g["basiswaarde"] + (g["streefwaarde"] - g["basiswaarde"]) * (2023 - 2019) / (
+        g["streefjaar"] - 2019
+    )
+    assert g["status"] == ("op koers" if course >= 59 else "achter")
+    assert "Statistiek tegen beleving: waar lopen ze uiteen?" in out
+
+
+@pytest.mark.slow
+def test_simulate_and_compare_end_to_end(demo_db, tmp_path):
+    db, _ = demo_db
+    outs = []
+    for name in ("herstructurering_bouwen_eerst", "herstructurering_slopen_eerst"):
+        out = tmp_path / name
+        res = runner.invoke(
+            app,
+            [
+                "simulate",
+                str(EXAMPLES / f"scenarios/{name}.toml"),
+                "--db",
+                str(db),
+                "--years",
+                "3",
+                "--seed",
+                "7",
+                "--out",
+                str(out),
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        assert "Blijvers" in res.output and "Vertrekkers" in res.output
+        assert "niet gesimuleerd" in res.output
+        assert (out / "provenance.json").exists()
+        outs.append(out)
+    # the default output is disclosed: no per-household ledger leaves the program
+    assert not list(outs[0].glob("ledger*.parquet"))
+    assert list(outs[0].glob("*.parquet"))
+    res = runner.invoke(app, ["compare", str(outs[0]), str(outs[1]), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = next(iter(json.loads(res.stdout).values()))
+    assert rows and {"indicator", "a", "b", "verschil"} <= set(rows[0])
+    for r in rows:
+        if r["a"] is not None and r["b"] is not None and r["verschil"] is not None:
+            assert r["verschil"] == pytest.approx(r["b"] - r["a"])

@@ -27,6 +27,7 @@ import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from wijkmix.errors import InputError, StoreError
@@ -48,6 +49,8 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Gegevens importeren in de database.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+plan_app = typer.Typer(help="Besluiten: een plan dat klopt.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -630,6 +633,186 @@ def vitaliteit(
             "verklaart niet."
         ]
         _emit({"Vitaliteitsscore": res.table}, format, notes)
+
+    _run(job)
+
+
+class ExecutorChoice(StrEnum):
+    """Where Monte Carlo replicates run."""
+
+    local = "local"
+    process = "process"
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenariobestand (TOML).")],
+    db: DbOpt = Path(DEFAULT_DB),
+    years: Annotated[
+        int | None, typer.Option(help="Aantal jaren (standaard uit het scenario).")
+    ] = None,
+    replicates: Annotated[int, typer.Option(help="Aantal Monte-Carloherhalingen.")] = 1,
+    seed: Annotated[int, typer.Option(help="Startwaarde van alle toevalsgetallen.")] = 20240101,
+    out: Annotated[Path | None, typer.Option(help="Map voor de resultaten (Parquet).")] = None,
+    executor: Annotated[
+        ExecutorChoice, typer.Option(help="local of process (twee processen).")
+    ] = ExecutorChoice.local,
+    onbeveiligd: Annotated[
+        bool,
+        typer.Option(
+            "--onbeveiligd",
+            help="Schrijf ook het verhuisregister per huishouden en ongefilterde tabellen "
+            "(persoonsgegevens: alleen binnen de eigen omgeving).",
+        ),
+    ] = False,
+) -> None:
+    """Simuleer een scenario: blijvers, vertrekkers, nieuwkomers en het waterbedeffect."""
+    from wijkmix.workflows import simulate as job_simulate
+
+    def job() -> None:
+        with _open(db, create=False) as store, console.status("Simuleren"):
+            res = job_simulate(
+                store,
+                scenario,
+                years=years,
+                replicates=replicates,
+                seed=seed,
+                executor=None if executor is ExecutorChoice.local else "process",
+            )
+        console.print(res.summary_nl(), highlight=False)  # type: ignore[attr-defined]
+        if out is not None:
+            path = res.write(out, disclosed=not onbeveiligd)  # type: ignore[attr-defined]
+            console.print(
+                f"Resultaten geschreven naar {path}"
+                + (
+                    " (zonder verhuisregister; cellen onder 10 huishoudens onderdrukt)."
+                    if not onbeveiligd
+                    else " (ONBEVEILIGD: met verhuisregister per huishouden; behandel als "
+                    "persoonsgegevens)."
+                )
+            )
+
+    _run(job)
+
+
+@app.command()
+def compare(
+    dir_a: Annotated[Path, typer.Argument(help="Resultaatmap A.")],
+    dir_b: Annotated[Path, typer.Argument(help="Resultaatmap B.")],
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Vergelijk twee simulaties: de belangrijkste indicatoren en hun verschil (B − A)."""
+    from wijkmix.sim import compare as job_compare
+
+    def job() -> None:
+        frame = job_compare(dir_a, dir_b)
+        _emit({f"Verschil {dir_b.name} − {dir_a.name}": frame}, format, [])
+
+    _run(job)
+
+
+@import_app.command("monitor")
+def import_monitor_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV met indicator, area_code, year, value, ...")],
+    db: DbOpt = Path(DEFAULT_DB),
+) -> None:
+    """Importeer gemeten waarden (statistiek en beleving) voor de monitor."""
+    from wijkmix.io.monitor import import_monitor
+
+    def job() -> None:
+        with _open(db) as store:
+            _report_import(import_monitor(store, file))
+
+    _run(job)
+
+
+@plan_app.command("check")
+def plan_check(
+    plan: Annotated[Path, typer.Argument(help="Planbestand (TOML).")],
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Database voor de woningvoorraad (optioneel).")
+    ] = None,
+    format: Annotated[Fmt, typer.Option("--format", help="table of json.")] = Fmt.table,
+) -> None:
+    """Controleer de precisie van een plan (exit 0 goed, 1 waarschuwingen, 2 fouten)."""
+    from wijkmix.workflows import check_plan_file
+
+    def job() -> int:
+        if db is not None:
+            with _open(db, create=False) as store:
+                _, report = check_plan_file(store, plan)
+        else:
+            _, report = check_plan_file(None, plan)
+        if format is Fmt.json:
+            sys.stdout.write(report.to_json() + "\n")  # type: ignore[attr-defined]
+        else:
+            findings = report.findings  # type: ignore[attr-defined]
+            if not findings:
+                console.print(f"[green]{plan.name}: geen bevindingen — het plan klopt.[/]")
+            else:
+                console.rule(f"Precisiecontrole van {plan.name}")
+                for f in findings:
+                    colour = "red" if f.severity == "fout" else "yellow"
+                    console.print(
+                        f"[bold {colour}]{f.code} {f.severity}[/] [bold]{escape(f.title)}[/]\n"
+                        f"  {escape(f.message)}\n  [dim]Tip: {escape(f.hint)}[/]",
+                        highlight=False,
+                    )
+                counts = report.counts  # type: ignore[attr-defined]
+                console.print(
+                    ", ".join(f"{n} {sev}" for sev, n in dict(counts).items() if n), highlight=False
+                )
+        return int(report.exit_code)  # type: ignore[attr-defined]
+
+    code = _run(job)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("monitor")
+def monitor_cmd(
+    plan: Annotated[Path, typer.Option("--plan", help="Planbestand (TOML).")],
+    db: DbOpt = Path(DEFAULT_DB),
+    jaar: Annotated[int | None, typer.Option(help="Peiljaar (standaard dit jaar).")] = None,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Volg de doelen van een plan: nulmeting, mijlpalen, laatste meting, doel en status."""
+    from wijkmix.workflows import monitor_plan
+
+    def job() -> None:
+        with _open(db, create=False) as store:
+            res = monitor_plan(store, plan, today_year=jaar)
+        goals, div = res.goals, res.divergence
+        if format is Fmt.table:  # the essentials; csv and json carry every column
+            goals = goals[
+                [
+                    "doel",
+                    "gebied",
+                    "basisjaar",
+                    "basiswaarde",
+                    "laatste meetjaar",
+                    "laatste meting",
+                    "streefwaarde",
+                    "streefjaar",
+                    "status",
+                ]
+            ]
+            if not div.empty:
+                div = div[
+                    [
+                        "gebied",
+                        "statistiek",
+                        "statistiek verandering",
+                        "beleving",
+                        "beleving verandering",
+                        "reden",
+                    ]
+                ]
+        frames = {"Doelen tegen resultaten": goals}
+        if not div.empty:
+            frames["Statistiek tegen beleving: waar lopen ze uiteen?"] = div
+        notes = [", ".join(f"{k}: {v}" for k, v in res.counts.items() if v), *res.notes]
+        _emit(frames, format, notes)
 
     _run(job)
 

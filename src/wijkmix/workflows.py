@@ -349,3 +349,159 @@ def read_path(path: str | Path) -> Path:
     if not p.exists():
         raise InputError("file not found", where=str(p), expected="an existing file", found=str(p))
     return p
+
+
+def registers_of(store: Store, gemeente: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The dwelling and household registers of a gemeente, as stored.
+
+    Raises
+    ------
+    InputError
+        If the store holds no registers for the gemeente.
+    """
+    gm = parse_code(gemeente, level="gemeente").code
+    dwellings = store.read("dwellings", {"gemeente_code": gm}).drop(columns="source")
+    if dwellings.empty:
+        raise InputError(
+            "no registers for this gemeente",
+            where="gemeente",
+            expected="a gemeente whose registers were imported or synthesised "
+            "('wijkmix import registers' or 'wijkmix synth')",
+            found=gm,
+        )
+    households = store.query(
+        "SELECT h.* EXCLUDE (source) FROM households h JOIN dwellings d USING (dwelling_id) "
+        "WHERE d.gemeente_code = ?",
+        [gm],
+    )
+    return dwellings, households
+
+
+def simulate(
+    store: Store,
+    scenario_path: str | Path,
+    *,
+    years: int | None = None,
+    replicates: int = 1,
+    seed: int = 20240101,
+    executor: str | None = None,
+    with_baseline: bool = True,
+) -> object:
+    """Run a scenario file on the registers of its gemeente.
+
+    Returns
+    -------
+    wijkmix.sim.runner.SimulationResult
+    """
+    import dataclasses
+
+    from wijkmix.sim import load_scenario, run
+
+    scenario = load_scenario(read_path(scenario_path))
+    if years is not None:
+        if years < 1:
+            raise InputError("invalid horizon", where="years", expected="at least 1", found=years)
+        scenario = dataclasses.replace(scenario, horizon=years)
+    dwellings, households = registers_of(store, scenario.gemeente)
+    return run(
+        scenario,
+        dwellings=dwellings,
+        households=households,
+        seed=seed,
+        replicates=replicates,
+        executor=executor,
+        with_baseline=with_baseline,
+    )
+
+
+def plan_stock(store: Store, plan: object) -> dict[str, dict[str, int]]:
+    """Dwellings and social rent per plan area at the start, from the registers.
+
+    Areas without registers are left out (the plan's own ``[plan.stock]`` or
+    nothing then applies).
+    """
+    codes = {getattr(a, "code", None) for a in getattr(getattr(plan, "plan", None), "areas", ())}
+    for coll in ("goals", "measures"):
+        codes |= {getattr(x, "area", None) for x in getattr(plan, coll, ())}
+    out: dict[str, dict[str, int]] = {}
+    for code in sorted(c for c in codes if isinstance(c, str)):
+        col = {"BU": "buurt_code", "WK": "wijk_code", "GM": "gemeente_code"}.get(code[:2])
+        if col is None:
+            continue
+        q = store.query(
+            f"SELECT COUNT(*) AS n, SUM(CASE WHEN owner = 'corporatie' AND segment = "
+            f"'sociale_huur' THEN 1 ELSE 0 END) AS s FROM dwellings WHERE {col} = ? "
+            "AND status <> 'gesloopt'",
+            [code],
+        )
+        n = int(q["n"].iloc[0])
+        if n:
+            out[code] = {"dwellings": n, "social_rent": int(q["s"].iloc[0] or 0)}
+    return out
+
+
+def check_plan_file(store: Store | None, path: str | Path) -> tuple[object, object]:
+    """Load a plan and run the precision checks (with the store's stock when given).
+
+    Returns
+    -------
+    (Plan, CheckReport)
+    """
+    from wijkmix.plan import check_plan, load_plan
+
+    plan = load_plan(read_path(path))
+    stock = plan_stock(store, plan) if store is not None else None
+    return plan, check_plan(plan, stock=stock)
+
+
+@dataclass(frozen=True)
+class MonitorRun:
+    """Goals against results, and statistics against experience."""
+
+    goals: pd.DataFrame
+    divergence: pd.DataFrame
+    counts: dict[str, int]
+    notes: tuple[str, ...]
+
+
+def monitor_plan(store: Store, path: str | Path, *, today_year: int | None = None) -> MonitorRun:
+    """Follow the goals of a plan with the values in the store.
+
+    Measured values are the imported monitor values plus every imported KWB
+    figure and Leefbaarometer score (as statistics).
+    """
+    from wijkmix.io.monitor import values_from_kwb, values_from_lbm
+    from wijkmix.plan import load_plan
+    from wijkmix.plan.monitor import divergence, monitor
+
+    plan = load_plan(read_path(path))
+    values = pd.concat(
+        [
+            store.read("monitor_values"),
+            values_from_kwb(store.read("area_stats")),
+            values_from_lbm(store.read("lbm_scores")),
+        ],
+        ignore_index=True,
+    )
+    report = monitor(list(plan.goals), values, today_year=today_year)
+    stats: dict[str, str] = {}
+    for g in plan.goals:
+        d = str(getattr(g.direction, "value", g.direction))
+        if d in ("omhoog", "omlaag"):
+            stats[g.indicator] = d
+    if "lbm" in set(values["indicator"]):
+        stats.setdefault("lbm", "omhoog")
+    exp_names = sorted(set(values.loc[values["kind"] == "beleving", "indicator"]) - set(stats))
+    exps = {n: ("omlaag" if "verhuis" in n else "omhoog") for n in exp_names}
+    notes: list[str] = []
+    if stats and exps:
+        div = divergence(values, statistic_indicators=stats, experience_indicators=exps)
+        div_frame = div.to_frame(dutch=True, flagged_only=True)
+        notes += list(div.notes)
+    else:
+        div_frame = pd.DataFrame()
+        notes.append(
+            "Geen vergelijking van statistiek en beleving: importeer belevingscijfers "
+            "(kind 'beleving') met 'wijkmix import monitor'."
+        )
+    return MonitorRun(report.to_frame(dutch=True), div_frame, report.counts(), tuple(notes))

@@ -122,6 +122,18 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_at", "TIMESTAMP"),
         ("source", "TEXT"),
     ],
+    # measured values per indicator, area and year (monitor of a plan)
+    "monitor_values": [
+        ("indicator", "TEXT"),
+        ("area_code", "TEXT"),
+        ("level", "TEXT"),
+        ("year", "BIGINT"),
+        ("value", "DOUBLE"),
+        ("unit", "TEXT"),
+        ("kind", "TEXT"),
+        ("respondents", "BIGINT"),
+        ("source", "TEXT"),
+    ],
     # fit of a synthetic population: target against generated per buurt and concept
     "synth_fit": [
         ("gemeente_code", "TEXT"),
