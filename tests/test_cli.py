@@ -414,3 +414,28 @@ def test_simulate_and_compare_end_to_end(demo_db, tmp_path):
     for r in rows:
         if r["a"] is not None and r["b"] is not None and r["verschil"] is not None:
             assert r["verschil"] == pytest.approx(r["b"] - r["a"])
+
+
+@pytest.mark.slow
+def test_plan_simulate_scores_the_goals_of_the_good_plan(demo_db):
+    from wijkmix.plan import load_plan
+
+    db, _ = demo_db
+    path = EXAMPLES / "plans/herstructurering_goed.toml"
+    res = runner.invoke(
+        app,
+        ["plan", "simulate", str(path), "--db", str(db), "--replicates", "1", "--format", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    rows = {r["doel"]: r for r in out["Doelen van het plan: verwachte waarde in het doeljaar"]}
+    plan = load_plan(path)
+    assert set(rows) == {g.id for g in plan.goals}
+    scored = [r for r in rows.values() if r["status"] != "niet gesimuleerd"]
+    assert scored, "no goal was scored"
+    for r in scored:
+        assert r["status"] in {"haalbaar", "onzeker", "niet haalbaar", "onderdrukt"}
+        if r["verwacht"] is not None and r["zonder plan"] is not None:
+            assert r["effect plan"] == pytest.approx(r["verwacht"] - r["zonder plan"])
+    # social and economic goals are not simulated, and say so
+    assert rows["contact_buren"]["status"] == "niet gesimuleerd"

@@ -769,6 +769,41 @@ def plan_check(
         raise typer.Exit(code)
 
 
+@plan_app.command("simulate")
+def plan_simulate_cmd(
+    plan: Annotated[Path, typer.Argument(help="Planbestand (TOML).")],
+    db: DbOpt = Path(DEFAULT_DB),
+    replicates: Annotated[int, typer.Option(help="Aantal Monte-Carloherhalingen.")] = 2,
+    seed: Annotated[int, typer.Option(help="Startwaarde van alle toevalsgetallen.")] = 20240101,
+    years: Annotated[int | None, typer.Option(help="Aantal jaren (standaard het plan).")] = None,
+    executor: Annotated[
+        ExecutorChoice, typer.Option(help="local of process (twee processen).")
+    ] = ExecutorChoice.local,
+    format: Annotated[Fmt, typer.Option("--format", help="table, csv of json.")] = Fmt.table,
+) -> None:
+    """Simuleer de kwantitatieve maatregelen van een plan en toets elk doel."""
+    from wijkmix.workflows import plan_simulate
+
+    def job() -> None:
+        with _open(db, create=False) as store, console.status("Plan simuleren"):
+            res = plan_simulate(
+                store,
+                plan,
+                replicates=replicates,
+                seed=seed,
+                years=years,
+                executor=None if executor is ExecutorChoice.local else "process",
+            )
+        scores = res.scores.to_frame(dutch=True)  # type: ignore[attr-defined]
+        if format is Fmt.table:
+            console.print(res.result.summary_nl(), highlight=False)  # type: ignore[attr-defined]
+        notes = list(res.scores.notes)  # type: ignore[attr-defined]
+        notes += [f"Niet gesimuleerd: {m}" for m in getattr(res.translation, "not_simulated", ())]
+        _emit({"Doelen van het plan: verwachte waarde in het doeljaar": scores}, format, notes)
+
+    _run(job)
+
+
 @app.command("monitor")
 def monitor_cmd(
     plan: Annotated[Path, typer.Option("--plan", help="Planbestand (TOML).")],

@@ -505,3 +505,41 @@ def monitor_plan(store: Store, path: str | Path, *, today_year: int | None = Non
             "(kind 'beleving') met 'wijkmix import monitor'."
         )
     return MonitorRun(report.to_frame(dutch=True), div_frame, report.counts(), tuple(notes))
+
+
+@dataclass(frozen=True)
+class PlanSimulation:
+    """A plan translated, simulated with and without the plan, and its goals scored."""
+
+    translation: object
+    result: object
+    scores: object
+
+
+def plan_simulate(
+    store: Store,
+    path: str | Path,
+    *,
+    replicates: int = 2,
+    seed: int = 20240101,
+    years: int | None = None,
+    executor: str | None = None,
+) -> PlanSimulation:
+    """Turn a plan's quantitative measures into a scenario, run it and score the goals."""
+    from wijkmix.plan import load_plan
+    from wijkmix.plan.simulate import score_goals, translate_plan
+    from wijkmix.sim import run
+
+    plan = load_plan(read_path(path))
+    translation = translate_plan(plan, horizon=years)
+    scenario = translation.scenario
+    dwellings, households = registers_of(store, scenario.gemeente)
+    result = run(
+        scenario,
+        dwellings=dwellings,
+        households=households,
+        seed=seed,
+        replicates=replicates,
+        executor=executor,
+    )
+    return PlanSimulation(translation, result, score_goals(plan, result))

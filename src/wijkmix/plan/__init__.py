@@ -20,6 +20,7 @@ from wijkmix.plan.checks import (
     reachable_social_share,
     rule,
 )
+from wijkmix.plan.monitor import DivergenceRule, MonitorReport, divergence, monitor
 from wijkmix.plan.schema import (
     Goal,
     Measure,
@@ -31,27 +32,36 @@ from wijkmix.plan.schema import (
     plan_json_schema,
     write_plan_json_schema,
 )
+from wijkmix.plan.simulate import GoalScores, plan_to_scenario, score_goals, translate_plan
 
 __all__ = [
     "CATALOGUE",
     "GROUPS",
     "RULES",
     "CheckReport",
+    "DivergenceRule",
     "Finding",
     "Goal",
+    "GoalScores",
     "Instrument",
     "Measure",
+    "MonitorReport",
     "Party",
     "Plan",
     "Rule",
     "StockEntry",
     "catalogue_frame",
     "check_plan",
+    "divergence",
     "instrument",
     "load_plan",
+    "monitor",
     "plan_from_dict",
     "plan_json_schema",
+    "plan_to_scenario",
     "reachable_social_share",
     "rule",
+    "score_goals",
+    "translate_plan",
     "write_plan_json_schema",
 ]
