@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim_helpers import kwb_frame
 from wijkmix.errors import InputError
 from wijkmix.plan import load_plan, plan_from_dict
 from wijkmix.plan.simulate import (
@@ -41,19 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # --------------------------------------------------------------------------
 # a small population
 # --------------------------------------------------------------------------
-_COLS = [
-    "code", "level", "parent", "inhabitants", "households", "one_person_households",
-    "households_without_children", "households_with_children", "avg_household_size",
-    "age_0_15", "age_15_25", "age_25_45", "age_45_65", "age_65_plus", "dwellings", "avg_woz",
-    "pct_owner_occupied", "pct_corporation", "pct_other_landlords",
-    "pct_low_income_households", "pct_households_social_minimum", "bijstand_persons",
-    "avg_income_per_inhabitant",
-]  # fmt: skip
-_COUNTS = [
-    "inhabitants", "households", "one_person_households", "households_without_children",
-    "households_with_children", "age_0_15", "age_15_25", "age_25_45", "age_45_65",
-    "age_65_plus", "dwellings", "bijstand_persons",
-]  # fmt: skip
 # code, wijk, households, % corporation, % owner-occupied, % low income
 _BUURTEN = [
     ("BU09990101", "WK099901", 600, 75, 10, 25.0),
@@ -63,39 +51,11 @@ _BUURTEN = [
 ]
 
 
-def _buurt_row(code: str, wijk: str, hh: int, corp: int, own: int, low: float) -> list[object]:
-    one, wc = round(hh * 0.45), round(hh * 0.25)
-    inh = round(hh * 2.1)
-    ages = [round(inh * f) for f in (0.17, 0.13, 0.28, 0.24)]
-    return [
-        code, "buurt", wijk, inh, hh, one, hh - one - wc, wc, 2.1, *ages, inh - sum(ages),
-        round(hh * 1.03), 200 + 2 * own, own, corp, 100 - corp - own, low, 0.9 * low,
-        round(hh * low / 200), 22 + own / 10,
-    ]  # fmt: skip
-
-
-def kwb_frame() -> pd.DataFrame:
-    buurten = pd.DataFrame([_buurt_row(*b) for b in _BUURTEN], columns=_COLS)
-
-    def total(part: pd.DataFrame, code: str, level: str, parent: str | None) -> dict[str, object]:
-        row: dict[str, object] = {c: part[c].mean() for c in _COLS[3:]}
-        row.update({c: part[c].sum() for c in _COUNTS})
-        row.update(code=code, level=level, parent=parent)
-        return row
-
-    wijken = pd.DataFrame(
-        [total(p, str(w), "wijk", "GM0999") for w, p in buurten.groupby("parent", sort=True)]
-    )
-    gm = pd.DataFrame([total(buurten, "GM0999", "gemeente", None)])
-    frame = pd.concat([gm, wijken, buurten], ignore_index=True)
-    frame["gemeente_code"] = "GM0999"
-    frame["name"] = None
-    return frame
-
-
 @pytest.fixture(scope="module")
 def population() -> SynthResult:
-    return SyntheticPopulation(2019).generate(kwb_frame(), "GM0999", np.random.default_rng(7))
+    return SyntheticPopulation(2019).generate(
+        kwb_frame(_BUURTEN), "GM0999", np.random.default_rng(7)
+    )
 
 
 # --------------------------------------------------------------------------

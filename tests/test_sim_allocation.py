@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim_helpers import add_unhoused, permuted
 from wijkmix.errors import InputError
 from wijkmix.params.legal import LegalParams, legal_params
 from wijkmix.sim.allocation import (
@@ -81,21 +82,7 @@ def build_state(dwellings: list[dict[str, Any]], households: list[dict[str, Any]
     st = State.from_registers(d, h) if housed else _from_dwellings_only(d)
     unhoused = [r for r in households if r.get("dwelling") is None]
     if unhoused:
-        n = len(unhoused)
-        st.add_households(
-            h_size=np.ones(n),
-            h_type=np.zeros(n),
-            h_age=np.full(n, 30),
-            h_income=np.zeros(n),
-            h_source=np.zeros(n),
-            h_vulnerable=np.zeros(n, bool),
-            h_statushouder=np.zeros(n, bool),
-            h_urgent=np.zeros(n, bool),
-            h_crucial=np.zeros(n, bool),
-            h_years_dwelling=np.zeros(n),
-            h_years_region=np.zeros(n),
-            h_registration=np.zeros(n),
-        )
+        add_unhoused(st, len(unhoused))
     # rows in the order given: housed first (register), then unhoused (added)
     rows = housed + unhoused
     assert list(st.d_key) == [dk(i) for i in range(len(dwellings))]
@@ -726,34 +713,6 @@ def test_same_key_identical() -> None:
     np.testing.assert_array_equal(s1.h_dwelling, s2.h_dwelling)
     _r3, l3 = run(st.copy(), FULL_RULES, seed=8)
     assert not np.array_equal(l3.arrays()["household"], l1.arrays()["household"])
-
-
-def permuted(st: State, rng: np.random.Generator) -> State:
-    """The same state with households and dwellings in another array order (ids kept)."""
-    ph = rng.permutation(st.n_households)
-    pd_ = rng.permutation(st.n_dwellings)
-    inv_h = np.empty_like(ph)
-    inv_h[ph] = np.arange(len(ph))
-    inv_d = np.empty_like(pd_)
-    inv_d[pd_] = np.arange(len(pd_))
-    kw: dict[str, Any] = {}
-    for f in dataclasses.fields(st):
-        v = getattr(st, f.name)
-        if f.name.startswith("h_"):
-            v = v[ph].copy()
-        elif f.name.startswith("d_"):
-            v = v[pd_].copy()
-        kw[f.name] = v
-    kw["h_dwelling"] = np.where(kw["h_dwelling"] >= 0, inv_d[np.maximum(kw["h_dwelling"], 0)], -1)
-    kw["h_seek_from"] = np.where(
-        kw["h_seek_from"] >= 0, inv_d[np.maximum(kw["h_seek_from"], 0)], -1
-    )
-    kw["d_occupant"] = np.where(kw["d_occupant"] >= 0, inv_h[np.maximum(kw["d_occupant"], 0)], -1)
-    for k in ("h_dwelling", "h_seek_from", "d_occupant"):
-        kw[k] = kw[k].astype(np.int32)
-    out = State(**kw)
-    out.check()
-    return out
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim_helpers import add_unhoused, assert_identical, one_dwelling_each, permuted, run_step
 from wijkmix.errors import InputError
 from wijkmix.sim.crn import CrnKey, Step, crn_uniform
 from wijkmix.sim.demography import (
@@ -42,37 +43,8 @@ KEY = CrnKey(seed=11, replicate=0, year=1)
 # helpers
 # --------------------------------------------------------------------------
 def make_state(rows: list[dict[str, Any]]) -> State:
-    """One dwelling per household; ``rows`` give household columns (defaults below)."""
-    n = len(rows)
-    dwellings = pd.DataFrame(
-        {
-            "dwelling_id": [f"D{i:03d}" for i in range(n)],
-            "buurt_code": ["BU03630001" if i % 2 else "BU03630002" for i in range(n)],
-            "owner": [r.get("owner", "corporatie") for r in rows],
-            "segment": [r.get("segment", "sociale_huur") for r in rows],
-            "status": ["bewoond"] * n,
-            "rent": [r.get("rent", 600.0) for r in rows],
-            "woz_value": [float("nan")] * n,
-            "rooms": [r.get("rooms", 3) for r in rows],
-        }
-    )
-    defaults = {
-        "size": 1,
-        "type": "alleenstaand",
-        "age_head": 40,
-        "income": 30000.0,
-        "income_source": "werk",
-        "years_in_dwelling": 5,
-        "years_in_municipality": 10,
-        "registration_years": 2.0,
-    }
-    households = pd.DataFrame(
-        [
-            {"household_id": f"H{i:03d}", "dwelling_id": f"D{i:03d}", **defaults, **r}
-            for i, r in enumerate(rows)
-        ]
-    ).drop(columns=["owner", "segment", "rent", "rooms"], errors="ignore")
-    return State.from_registers(dwellings, households)
+    """One dwelling per household; ``rows`` give household columns (defaults: a single)."""
+    return one_dwelling_each(rows, digits=3)
 
 
 def quiet(**changes: Any) -> DemographyParams:
@@ -94,12 +66,7 @@ def quiet(**changes: Any) -> DemographyParams:
 
 
 def run(state: State, params: DemographyParams, key: CrnKey = KEY) -> tuple[Any, Ledger]:
-    ledger = Ledger()
-    report = apply_demography(
-        state, year=key.year, key=key, params=params, ledger=ledger, replicate=key.replicate
-    )
-    state.check()
-    return report, ledger
+    return run_step(apply_demography, state, params, key)
 
 
 def random_registers(n: int, seed: int) -> list[dict[str, Any]]:
@@ -136,26 +103,6 @@ BUSY = dataclasses.replace(
     benefit_to_work=0.3,
     work_to_benefit=0.1,
 )
-
-
-def permuted(state: State, seed: int) -> State:
-    """The same state with household and dwelling rows in another order (ids travel along)."""
-    rng = np.random.default_rng(seed)
-    ph = rng.permutation(state.n_households)
-    pd_ = rng.permutation(state.n_dwellings)
-    inv_h = np.argsort(ph)
-    inv_d = np.argsort(pd_)
-    out = state.copy()
-    for f in dataclasses.fields(state):
-        if f.name.startswith("h_"):
-            setattr(out, f.name, getattr(state, f.name)[ph].copy())
-        elif f.name.startswith("d_"):
-            setattr(out, f.name, getattr(state, f.name)[pd_].copy())
-    out.h_dwelling = np.where(out.h_dwelling >= 0, inv_d[out.h_dwelling], -1).astype(np.int32)
-    out.h_seek_from = np.where(out.h_seek_from >= 0, inv_d[out.h_seek_from], -1).astype(np.int32)
-    out.d_occupant = np.where(out.d_occupant >= 0, inv_h[out.d_occupant], -1).astype(np.int32)
-    out.check()
-    return out
 
 
 def by_key(state: State) -> pd.DataFrame:
@@ -206,20 +153,15 @@ def ledger_by_key(state: State, ledger: Ledger) -> pd.DataFrame:
 def test_ageing_adds_exactly_one() -> None:
     st = make_state([{"age_head": 30}, {"age_head": 64, "years_in_dwelling": 0}, {}])
     # an unhoused starter and a household that left the region
-    st.add_households(
-        h_size=np.array([1]),
-        h_type=np.array([0]),
-        h_age=np.array([20]),
-        h_income=np.array([15000.0]),
-        h_source=np.array([S["studie"]]),
-        h_vulnerable=np.array([False]),
-        h_statushouder=np.array([False]),
-        h_urgent=np.array([False]),
-        h_crucial=np.array([False]),
-        h_years_dwelling=np.array([0]),
-        h_years_region=np.array([20]),
-        h_registration=np.array([2.0]),
-        h_seek_cause=np.array([int(Cause.STARTER)]),
+    add_unhoused(
+        st,
+        1,
+        h_age=20,
+        h_income=15000.0,
+        h_source=S["studie"],
+        h_years_region=20,
+        h_registration=2.0,
+        h_seek_cause=int(Cause.STARTER),
     )
     st.vacate(np.array([2]))
     st.h_state[2] = HouseholdState.LEFT
@@ -426,12 +368,7 @@ def test_same_key_identical_other_key_different() -> None:
     rb, lb = run(b, BUSY)
     rc, _ = run(c, BUSY, key=CrnKey(seed=12, replicate=0, year=1))
     assert ra == rb
-    for f in dataclasses.fields(a):
-        if f.name.startswith(("h_", "d_")):
-            x, y = getattr(a, f.name), getattr(b, f.name)
-            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), f.name
-    for k, v in la.arrays().items():
-        assert np.array_equal(v, lb.arrays()[k]), k
+    assert_identical(a, b, la, lb)
     assert ra != rc
 
 

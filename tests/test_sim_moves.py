@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim_helpers import add_unhoused, assert_identical, one_dwelling_each, permuted, run_step
 from wijkmix.errors import InputError
 from wijkmix.io.cbs_kwb import read_kwb
 from wijkmix.sim.crn import CrnKey
@@ -60,54 +61,19 @@ KEY = CrnKey(seed=21, replicate=0, year=1)
 # --------------------------------------------------------------------------
 def make_state(rows: list[dict[str, Any]]) -> State:
     """One dwelling per household; ``rows`` give household and dwelling columns."""
-    n = len(rows)
-    dwellings = pd.DataFrame(
-        {
-            "dwelling_id": [f"D{i:04d}" for i in range(n)],
-            "buurt_code": ["BU03630001" if i % 2 else "BU03630002" for i in range(n)],
-            "owner": [r.get("owner", "corporatie") for r in rows],
-            "segment": [r.get("segment", "sociale_huur") for r in rows],
-            "status": ["bewoond"] * n,
-            "rent": [r.get("rent", 600.0) for r in rows],
-            "woz_value": [float("nan")] * n,
-            "rooms": [r.get("rooms", 3) for r in rows],
-        }
-    )
-    defaults = {
-        "size": 2,
-        "type": "paar",
-        "age_head": 40,
-        "income": 30000.0,
-        "income_source": "werk",
-        "years_in_dwelling": 7,
-        "years_in_municipality": 10,
-        "registration_years": 2.0,
-    }
-    households = pd.DataFrame(
-        [
-            {"household_id": f"H{i:04d}", "dwelling_id": f"D{i:04d}", **defaults, **r}
-            for i, r in enumerate(rows)
-        ]
-    ).drop(columns=["owner", "segment", "rent", "rooms"], errors="ignore")
-    return State.from_registers(dwellings, households)
+    return one_dwelling_each(rows, digits=4, size=2, type="paar", years_in_dwelling=7)
 
 
 def add_seekers(state: State, n: int, *, cause: Cause, seek_years: int, **flags: bool) -> None:
-    state.add_households(
-        h_size=np.ones(n),
-        h_type=np.zeros(n),
-        h_age=np.full(n, 30),
-        h_income=np.full(n, 20000.0),
-        h_source=np.zeros(n),
-        h_vulnerable=np.full(n, flags.get("vulnerable", False)),
-        h_statushouder=np.full(n, flags.get("statushouder", False)),
-        h_urgent=np.full(n, flags.get("urgent", False)),
-        h_crucial=np.zeros(n, dtype=bool),
-        h_years_dwelling=np.zeros(n),
-        h_years_region=np.zeros(n),
-        h_registration=np.zeros(n),
-        h_seek_cause=np.full(n, int(cause)),
-        h_seek_years=np.full(n, seek_years),
+    add_unhoused(
+        state,
+        n,
+        h_income=20000.0,
+        h_vulnerable=flags.get("vulnerable", False),
+        h_statushouder=flags.get("statushouder", False),
+        h_urgent=flags.get("urgent", False),
+        h_seek_cause=int(cause),
+        h_seek_years=seek_years,
     )
 
 
@@ -123,12 +89,7 @@ def quiet(**changes: Any) -> MoveParams:
 
 
 def run(state: State, params: MoveParams, key: CrnKey = KEY) -> tuple[Any, Ledger]:
-    ledger = Ledger()
-    report = apply_moves(
-        state, year=key.year, key=key, params=params, ledger=ledger, replicate=key.replicate
-    )
-    state.check()
-    return report, ledger
+    return run_step(apply_moves, state, params, key)
 
 
 def random_registers(n: int, seed: int) -> list[dict[str, Any]]:
@@ -164,26 +125,6 @@ BUSY = dataclasses.replace(
     inflow_give_up=0.5,
     max_seek_years=2,
 )
-
-
-def permuted(state: State, seed: int) -> State:
-    """The same state with household and dwelling rows in another order (ids travel along)."""
-    rng = np.random.default_rng(seed)
-    ph = rng.permutation(state.n_households)
-    pd_ = rng.permutation(state.n_dwellings)
-    inv_h = np.argsort(ph)
-    inv_d = np.argsort(pd_)
-    out = state.copy()
-    for f in dataclasses.fields(state):
-        if f.name.startswith("h_"):
-            setattr(out, f.name, getattr(state, f.name)[ph].copy())
-        elif f.name.startswith("d_"):
-            setattr(out, f.name, getattr(state, f.name)[pd_].copy())
-    out.h_dwelling = np.where(out.h_dwelling >= 0, inv_d[out.h_dwelling], -1).astype(np.int32)
-    out.h_seek_from = np.where(out.h_seek_from >= 0, inv_d[out.h_seek_from], -1).astype(np.int32)
-    out.d_occupant = np.where(out.d_occupant >= 0, inv_h[out.d_occupant], -1).astype(np.int32)
-    out.check()
-    return out
 
 
 def by_key(state: State) -> pd.DataFrame:
@@ -411,12 +352,7 @@ def test_same_key_identical_other_key_different() -> None:
     rb, lb = run(b, BUSY)
     rc, _ = run(c, BUSY, key=CrnKey(seed=22, replicate=0, year=1))
     assert ra == rb and ra != rc
-    for f in dataclasses.fields(a):
-        if f.name.startswith(("h_", "d_")):
-            x, y = getattr(a, f.name), getattr(b, f.name)
-            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), f.name
-    for k, v in la.arrays().items():
-        assert np.array_equal(v, lb.arrays()[k]), k
+    assert_identical(a, b, la, lb)
 
 
 def test_invariants_hold_over_years_with_demography() -> None:

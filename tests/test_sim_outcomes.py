@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim_helpers import add_unhoused
 from wijkmix.errors import InputError
 from wijkmix.sim.outcomes import (
     NOTE_NOT_SIMULATED,
@@ -121,21 +122,7 @@ def _move(state: State, ledger: Ledger, year: int, h: int, frm: int, to: int, ca
 
 
 def _add_household(state: State, income: float, source: int) -> int:
-    one = np.ones(1)
-    idx = state.add_households(
-        h_size=one,
-        h_type=np.zeros(1),
-        h_age=one * 25,
-        h_income=np.array([income]),
-        h_source=np.array([source]),
-        h_vulnerable=np.zeros(1, dtype=bool),
-        h_statushouder=np.zeros(1, dtype=bool),
-        h_urgent=np.zeros(1, dtype=bool),
-        h_crucial=np.zeros(1, dtype=bool),
-        h_years_dwelling=np.zeros(1),
-        h_years_region=np.zeros(1),
-        h_registration=np.zeros(1),
-    )
+    idx = add_unhoused(state, 1, h_age=25, h_income=income, h_source=source)
     return int(idx[0])
 
 

@@ -12,6 +12,7 @@ Counts need not be integers (weighted or estimated counts are allowed).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ import pandas as pd
 
 from wijkmix.errors import InputError
 
-__all__ = ["CountTable", "as_count_table", "group_index"]
+__all__ = ["CountTable", "as_count_table", "as_float_table", "check_scanned", "group_index"]
 
 #: What the count-table functions accept: a 2-D array-like or a data frame
 #: (rows are units, columns are groups).
@@ -88,6 +89,43 @@ def as_count_table(counts: CountTable, *, name: str = "counts") -> npt.NDArray[n
     ...
     wijkmix.errors.InputError: invalid count in field 'counts': ... found -2.0 at unit 0, group 1...
     """
+    arr = as_float_table(counts, name=name)
+    if arr.view(np.uint64).max() >= _POS_INF_BITS:
+        _raise_first_invalid(arr, counts, name)
+    return arr
+
+
+def as_float_table(counts: CountTable, *, name: str = "counts") -> npt.NDArray[np.float64]:
+    """Convert a units × groups table to float64 without checking its values.
+
+    Does everything :func:`as_count_table` does except the check for
+    negative, infinite and missing values, for callers that check them while
+    summing the table (see :func:`check_scanned`).
+
+    Parameters
+    ----------
+    counts : array-like or pandas.DataFrame, shape (n_units, n_groups)
+        Rows are units (areas), columns are groups.
+    name : str, default "counts"
+        Name of the argument, used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_units, n_groups)
+        The table, C- or F-contiguous; not copied when it already is a
+        contiguous float64 array (treat it as read-only).
+
+    Raises
+    ------
+    InputError
+        If the table is not two-dimensional, has no unit or no group, or holds
+        non-numeric data.
+
+    Examples
+    --------
+    >>> as_float_table([[1, -2]])
+    array([[ 1., -2.]])
+    """
     if isinstance(counts, pd.DataFrame):
         raw = counts.to_numpy()  # a view for a frame of one float64 block
         if raw.dtype.kind in "biuf":
@@ -135,9 +173,51 @@ def as_count_table(counts: CountTable, *, name: str = "counts") -> npt.NDArray[n
         )
     if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
         arr = np.ascontiguousarray(arr)
-    if arr.view(np.uint64).max() >= _POS_INF_BITS:
-        _raise_first_invalid(arr, counts, name)
     return arr
+
+
+def check_scanned(
+    arr: npt.NDArray[np.float64],
+    counts: object,
+    *,
+    minimum: float,
+    total: float,
+    name: str = "counts",
+) -> None:
+    """Check a table from the smallest value and the sum of all values of one pass.
+
+    A negative value makes ``minimum`` negative; an infinite or missing one
+    makes ``total`` infinite or ``nan``. Only then is the table searched for
+    the offending value, to report it as :func:`as_count_table` does.
+
+    Parameters
+    ----------
+    arr : numpy.ndarray of float64, shape (n_units, n_groups)
+        The table from :func:`as_float_table`.
+    counts : object
+        The table as given (for the unit and group labels of a data frame).
+    minimum : float
+        ``min(0, smallest value)`` (``-0.0`` counts as 0).
+    total : float
+        The sum of all values.
+    name : str, default "counts"
+        Name of the argument, used in error messages.
+
+    Raises
+    ------
+    InputError
+        For the first negative, infinite or missing value (row by row).
+
+    Examples
+    --------
+    >>> a = as_float_table([[1.0, float("inf")]])
+    >>> check_scanned(a, a, minimum=0.0, total=float(a.sum()))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wijkmix.errors.InputError: invalid count in field 'counts': ... found inf at unit 0, group 1...
+    """
+    if minimum < 0 or not math.isfinite(total):
+        _raise_first_invalid(arr, counts, name)
 
 
 def _raise_first_invalid(arr: npt.NDArray[np.float64], counts: object, name: str) -> None:

@@ -45,11 +45,14 @@ The functions agree with PySAL ``segregation`` (2.5: ``singlegroup.Dissim``,
 ``MultiDivergence``, ``MultiRelativeDiversity``, ``MultiNormExposure``,
 ``SimpsonsInteraction``, ``SimpsonsConcentration``) and with the R package
 ``segregation`` (``mutual_total``: M and H, natural logarithm by default) on
-the same input, to rounding. They are written for large tables: vectorised
-sweeps over blocks of units that stay in the CPU cache (no Python loop over
-units), no ``n × n`` matrix (the Gini indices use the exact ``O(n log n)``
-sorted form), and M and H from the frequencies of the count values when the
-counts are whole numbers (one logarithm per distinct value, not per cell).
+the same input, to rounding. They are written for large tables: the check
+of the counts and the sums an index needs share one compiled pass over the
+table (numba, compiled at the first call and cached on disk; see
+:mod:`wijkmix.measures._kernels`), other sweeps go over blocks of units that
+stay in the CPU cache (no Python loop over units), no ``n × n`` matrix (the
+Gini indices use the exact ``O(n log n)`` sorted form), and M and H take
+``x ln x`` of whole-number counts from a table (one logarithm per distinct
+value, not per cell).
 
 References
 ----------
@@ -73,7 +76,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wijkmix.errors import InputError
-from wijkmix.measures._counts import CountTable, as_count_table, group_index
+from wijkmix.measures._counts import CountTable, as_float_table, check_scanned, group_index
 
 __all__ = [
     "correlation_ratio",
@@ -106,9 +109,6 @@ _NAN = float("nan")
 # from memory once per sweep, not once per arithmetic step (2-3x faster for
 # a million units; smaller blocks cost more in per-call overhead).
 _BLOCK = 1 << 16
-# Whole-number counts below max(number of cells, _LOOKUP_MIN) enter sum v ln v
-# by their frequencies (see _XLogX).
-_LOOKUP_MIN = 1 << 16
 # NumPy reduces a C-ordered table along an axis with few elements one short
 # inner loop at a time (about 20x slower than adding whole columns), so with
 # up to this many groups sums add columns. Vector products use einsum, not
@@ -126,14 +126,10 @@ def _columns(counts: object) -> Sequence[Hashable] | None:
     return list(counts.columns) if isinstance(counts, pd.DataFrame) else None
 
 
-def _table(counts: CountTable) -> tuple[_F64, _F64, float]:
-    """Validate the table; return it, the group totals ``T_k`` and the total ``T``."""
-    c = as_count_table(counts)
-    if c.flags.f_contiguous or c.shape[1] > _FEW_GROUPS:
-        col = np.asarray(c.sum(axis=0), dtype=np.float64)
-    else:
-        col = np.array([c[:, k].sum() for k in range(c.shape[1])], dtype=np.float64)
+def _checked_total(c: _F64, counts: object, col: _F64, minimum: float) -> float:
+    """Check the counts from one pass's group totals and minimum; return ``T``."""
     total = float(col.sum())
+    check_scanned(c, counts, minimum=minimum, total=total)
     if not total > 0:
         raise InputError(
             "no population",
@@ -141,7 +137,40 @@ def _table(counts: CountTable) -> tuple[_F64, _F64, float]:
             expected="at least one positive count",
             found="a table whose counts are all 0",
         )
-    return c, col, total
+    return total
+
+
+def _table(counts: CountTable) -> tuple[_F64, _F64, float]:
+    """Validate the table; return it, the group totals ``T_k`` and the total ``T``."""
+    from wijkmix.measures import _kernels  # imports numba: only when first needed
+
+    c = as_float_table(counts)
+    col, minimum = _kernels.column_sums(c)
+    return c, col, _checked_total(c, counts, col, minimum)
+
+
+def _squares(counts: CountTable) -> tuple[_F64, _F64, float, _F64]:
+    """As :func:`_table`, and ``q_k = sum_j t_jk^2 / t_j`` from the same pass."""
+    from wijkmix.measures import _kernels
+
+    c = as_float_table(counts)
+    col, minimum, q = _kernels.square_sums(c)
+    return c, col, _checked_total(c, counts, col, minimum), q
+
+
+def _mutual_information(counts: CountTable) -> tuple[float, _F64, float]:
+    """M in nats, the group totals and ``T``, from one pass over the table.
+
+    ``M = (sum t_jk ln t_jk - sum t_j ln t_j - sum T_k ln P_k) / T``.
+    """
+    from wijkmix.measures import _kernels
+
+    c = as_float_table(counts)
+    col, minimum, cells, units = _kernels.entropy_sums(c)
+    total = _checked_total(c, counts, col, minimum)
+    present = col[col > 0]
+    between = float(np.dot(present, np.log(present / total)))
+    return max((cells - units - between) / total, 0.0), col, total
 
 
 def _row_totals(c: _F64, out: _F64 | None = None) -> _F64:
@@ -221,62 +250,6 @@ def _abs_deviations(c: _F64, shares: Sequence[tuple[int, float]]) -> float:
     return acc
 
 
-def _xlogx(v: _F64) -> float:
-    """``sum v ln v`` with ``0 ln 0 = 0``."""
-    buf = np.fmax(v, _SUB)
-    np.log(buf, out=buf)
-    return _dot(v, buf)
-
-
-class _XLogX:
-    """Accumulates ``sum v ln v`` over blocks of counts.
-
-    Counts are usually whole numbers with far fewer distinct values than
-    cells. Then ``sum v ln v = sum_m f_m m ln m`` over the values ``m`` and
-    their frequencies ``f_m`` (a ``bincount``): one logarithm per distinct
-    value instead of one per cell, about twice as fast. A block is taken as
-    whole numbers when its truncated values sum to its float sum (sums of
-    whole numbers below 2**53 are exact); other blocks, and blocks with values
-    at or above ``limit``, take logarithms.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.freq = np.zeros(1, dtype=np.intp)
-        self.logs = 0.0
-
-    def add(self, v: _F64) -> None:
-        if float(v.max()) < self.limit:
-            f = np.bincount(v.astype(np.intp).ravel(order="K"))  # astype truncates
-            if float(np.dot(f, np.arange(f.size))) == float(v.sum()):
-                if f.size > self.freq.size:
-                    f[: self.freq.size] += self.freq
-                    self.freq = f
-                else:
-                    self.freq[: f.size] += f
-                return
-        self.logs += _xlogx(v)
-
-    def total(self) -> float:
-        values = np.arange(self.freq.size, dtype=np.float64)
-        values[0] = 1.0  # 0 ln 0 = 0
-        return self.logs + _dot(self.freq, values * np.log(values))
-
-
-def _mutual_information(c: _F64, col: _F64, total: float) -> float:
-    """M in nats, as ``(sum t_jk ln t_jk - sum t_j ln t_j - sum T_k ln P_k) / T``."""
-    step, blocks = _blocks(c)
-    limit = max(c.size, _LOOKUP_MIN)
-    cells, units = _XLogX(limit), _XLogX(limit)
-    t_buf = np.empty(step)
-    for blk in blocks:
-        cells.add(blk)
-        units.add(_row_totals(blk, out=t_buf[: blk.shape[0]]))
-    present = col[col > 0]
-    between = float(np.dot(present, np.log(present / total)))
-    return max((cells.total() - units.total() - between) / total, 0.0)
-
-
 def _inverse(t: _F64) -> _F64:
     """``1 / t_j``, finite (and irrelevant) for empty units."""
     inv = np.maximum(t, _TINY)
@@ -306,11 +279,12 @@ def _gini_pairs(p: _F64, t: _F64, total: float) -> float:
 class _TwoGroup:
     """Focal group ``k`` against the rest: the table and the shares."""
 
-    __slots__ = ("c", "k", "p_rest", "p_x", "total", "x_total")
+    __slots__ = ("c", "k", "p_rest", "p_x", "q", "total", "x_total")
 
-    def __init__(self, c: _F64, col: _F64, total: float, k: int) -> None:
+    def __init__(self, c: _F64, col: _F64, total: float, k: int, q: _F64 | None = None) -> None:
         self.c = c
         self.k = k
+        self.q = q  # q_k = sum_j t_jk^2 / t_j when computed (see _squares)
         self.total = total
         self.x_total = float(col[k])
         self.p_x = self.x_total / total
@@ -329,10 +303,16 @@ class _TwoGroup:
         return self.k, b
 
 
-def _two_group(counts: CountTable, group: Hashable | None, name: str = "group") -> _TwoGroup:
-    c, col, total = _table(counts)
+def _two_group(
+    counts: CountTable, group: Hashable | None, name: str = "group", *, squares: bool = False
+) -> _TwoGroup:
+    q = None
+    if squares:
+        c, col, total, q = _squares(counts)
+    else:
+        c, col, total = _table(counts)
     k = group_index(group, n_groups=c.shape[1], columns=_columns(counts), name=name)
-    return _TwoGroup(c, col, total, k)
+    return _TwoGroup(c, col, total, k, q)
 
 
 def _dissimilarity(g: _TwoGroup) -> float:
@@ -353,7 +333,8 @@ def _gini(g: _TwoGroup) -> float:
 def _correlation_ratio(g: _TwoGroup) -> float:
     if not g.defined:
         return _NAN
-    (q,) = _over_totals(g.c, [(g.k, g.k)])  # q >= X P (Cauchy-Schwarz)
+    assert g.q is not None
+    q = float(g.q[g.k])  # q >= X P (Cauchy-Schwarz)
     return _unit((q - g.x_total * g.p_x) / (g.x_total * g.p_rest))
 
 
@@ -474,11 +455,10 @@ def isolation(counts: CountTable, group: Hashable | None = None) -> float:
     >>> round(isolation([[8, 2], [5, 5], [2, 8]]), 12)
     0.62
     """
-    g = _two_group(counts, group)
-    if not g.x_total > 0:
+    g = _two_group(counts, group, squares=True)
+    if not g.x_total > 0 or g.q is None:
         return _NAN
-    (q,) = _over_totals(g.c, [(g.k, g.k)])
-    return _unit(q / g.x_total)
+    return _unit(float(g.q[g.k]) / g.x_total)
 
 
 def exposure(counts: CountTable, a: Hashable | None = None, b: Hashable | None = None) -> float:
@@ -563,7 +543,7 @@ def correlation_ratio(counts: CountTable, group: Hashable | None = None) -> floa
     >>> round(correlation_ratio([[8, 2], [5, 5], [2, 8]]), 12)
     0.24
     """
-    return _correlation_ratio(_two_group(counts, group))
+    return _correlation_ratio(_two_group(counts, group, squares=True))
 
 
 # ---------------------------------------------------------------------------
@@ -706,8 +686,7 @@ def mutual_information(counts: CountTable) -> float:
     >>> round(mutual_information([[2, 0], [1, 1], [0, 2]]), 12)
     0.462098120373
     """
-    c, col, total = _table(counts)
-    return _mutual_information(c, col, total)
+    return _mutual_information(counts)[0]
 
 
 def theil_h(counts: CountTable) -> float:
@@ -744,11 +723,11 @@ def theil_h(counts: CountTable) -> float:
     >>> round(theil_h([[2, 0], [1, 1], [0, 2]]), 12)
     0.666666666667
     """
-    c, col, total = _table(counts)
+    m, col, total = _mutual_information(counts)
     e = _entropy(col, total)
     if not e > 0:
         return _NAN
-    return _unit(_mutual_information(c, col, total) / e)
+    return _unit(m / e)
 
 
 def relative_diversity(counts: CountTable) -> float:
@@ -787,15 +766,14 @@ def relative_diversity(counts: CountTable) -> float:
     >>> round(relative_diversity([[5, 3, 2], [1, 6, 3], [2, 1, 7]]), 12)
     0.179054054054
     """
-    c, col, total = _table(counts)
+    c, col, total, q = _squares(counts)
     if c.shape[1] == 2:
-        return _correlation_ratio(_TwoGroup(c, col, total, 0))
+        return _correlation_ratio(_TwoGroup(c, col, total, 0, q))
     shares = col / total
     interaction = float(np.dot(shares, 1.0 - shares))
     if not interaction > 0:
         return _NAN
-    q = _over_totals(c, [(k, k) for k in range(c.shape[1]) if col[k] > 0])
-    between = sum(q) - total * float(np.dot(shares, shares))
+    between = float(q.sum()) - total * float(np.dot(shares, shares))
     return _unit(between / (total * interaction))
 
 
@@ -834,15 +812,14 @@ def normalized_exposure(counts: CountTable) -> float:
     >>> round(normalized_exposure([[5, 3, 2], [1, 6, 3], [2, 1, 7]]), 12)
     0.180505050505
     """
-    c, col, total = _table(counts)
+    c, col, total, q = _squares(counts)
     if c.shape[1] == 2:
-        return _correlation_ratio(_TwoGroup(c, col, total, 0))
+        return _correlation_ratio(_TwoGroup(c, col, total, 0, q))
     shares = col / total
     if not np.count_nonzero(col) > 1:
         return _NAN
     present = np.flatnonzero(col)
-    q = np.array(_over_totals(c, [(int(k), int(k)) for k in present]))
-    dev = np.maximum(q - col[present] * shares[present], 0.0)
+    dev = np.maximum(q[present] - col[present] * shares[present], 0.0)
     return _unit(float(np.sum(dev / (1.0 - shares[present]))) / total)
 
 

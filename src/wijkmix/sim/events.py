@@ -66,8 +66,9 @@ only has to pass the events of the current year.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol, cast
 
@@ -77,6 +78,7 @@ import pandas as pd
 from wijkmix.areas import Level, parse_code
 from wijkmix.errors import InputError, Location
 from wijkmix.params.income import income_params
+from wijkmix.sim._params_util import params_of
 from wijkmix.sim.crn import CrnKey, Step, crn_uniform
 from wijkmix.sim.state import (
     BEWOOND,
@@ -715,15 +717,6 @@ class _HasEventParams(Protocol):
     events: EventParams
 
 
-def _event_params(params: EventParams | _HasEventParams) -> EventParams:
-    if isinstance(params, EventParams):
-        return params
-    ep = getattr(params, "events", None)
-    if not isinstance(ep, EventParams):
-        raise TypeError("apply_plan_events: params must be EventParams or have .events")
-    return ep
-
-
 # -- report ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EventOutcome:
@@ -926,33 +919,46 @@ def _buurt_of(state: State, dw: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log(
-    ledger: Ledger,
-    state: State,
-    *,
-    replicate: int,
-    year: int,
-    households: np.ndarray,
-    from_dw: np.ndarray,
-    to_dw: np.ndarray,
-    cause: int,
-    route: int,
-) -> None:
-    if len(households) == 0:
-        return
-    hh = np.asarray(households, dtype=np.int64)
-    ledger.append(
-        replicate=replicate,
-        year=year,
-        household=hh,
-        household_id=state.h_id[hh],
-        from_dwelling=np.asarray(from_dw),
-        to_dwelling=np.asarray(to_dw),
-        from_buurt=_buurt_of(state, from_dw),
-        to_buurt=_buurt_of(state, to_dw),
-        cause=int(cause),
-        route=int(route),
-    )
+@dataclass
+class _Year:
+    """What the events of one simulated year work on, and their running counts."""
+
+    state: State
+    key: CrnKey
+    params: EventParams
+    ledger: Ledger
+    replicate: int
+    year: int
+    start_year: int | None
+    #: counts by the name of their :class:`EventReport` field
+    tally: Counter[str] = field(default_factory=Counter)
+
+    def log(
+        self,
+        households: np.ndarray,
+        from_dw: np.ndarray,
+        to_dw: np.ndarray,
+        *,
+        cause: int,
+        route: int,
+    ) -> None:
+        """Write the moves of ``households`` to the ledger."""
+        if len(households) == 0:
+            return
+        state = self.state
+        hh = np.asarray(households, dtype=np.int64)
+        self.ledger.append(
+            replicate=self.replicate,
+            year=self.year,
+            household=hh,
+            household_id=state.h_id[hh],
+            from_dwelling=np.asarray(from_dw),
+            to_dwelling=np.asarray(to_dw),
+            from_buurt=_buurt_of(state, from_dw),
+            to_buurt=_buurt_of(state, to_dw),
+            cause=int(cause),
+            route=int(route),
+        )
 
 
 def _pair_within(
@@ -986,33 +992,8 @@ def _pair_within(
 
 
 # -- the kinds --------------------------------------------------------------------------------
-@dataclass
-class _Tally:
-    demolished: int = 0
-    started: int = 0
-    completed: int = 0
-    transformed: int = 0
-    sold: int = 0
-    purchased: int = 0
-    renovated: int = 0
-    liberalised: int = 0
-    renovations_completed: int = 0
-    forced_movers: int = 0
-    temporary_movers: int = 0
-    away: int = 0
-    returned: int = 0
-
-
-def _demolish(
-    state: State,
-    ev: PlanEvent,
-    area: np.ndarray,
-    key: CrnKey,
-    ledger: Ledger,
-    replicate: int,
-    year: int,
-    tally: _Tally,
-) -> EventOutcome:
+def _demolish(y: _Year, ev: PlanEvent, area: np.ndarray) -> EventOutcome:
+    state, key = y.state, y.key
     elig = _eligible(state, area, ev, status=(BEWOOND, LEEG))
     n = _quantity(ev, len(elig))
     sel = _select(state, elig, n, key, ev.kind)
@@ -1028,19 +1009,9 @@ def _demolish(
         state.h_urgent[hh] = True
     if ev.right_to_return:
         state.h_return_complex[hh] = state.d_complex[lost]
-    _log(
-        ledger,
-        state,
-        replicate=replicate,
-        year=year,
-        households=hh,
-        from_dw=lost,
-        to_dw=np.full(len(hh), -1),
-        cause=Cause.FORCED,
-        route=Route.NONE,
-    )
-    tally.demolished += len(sel)
-    tally.forced_movers += len(hh)
+    y.log(hh, lost, np.full(len(hh), -1), cause=Cause.FORCED, route=Route.NONE)
+    y.tally["demolished"] += len(sel)
+    y.tally["forced_movers"] += len(hh)
     return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, len(sel), len(hh))
 
 
@@ -1056,14 +1027,8 @@ def _split(n: int, shares: Sequence[float]) -> np.ndarray:
     return base
 
 
-def _build(
-    state: State,
-    ev: PlanEvent,
-    area: np.ndarray,
-    ep: EventParams,
-    start_year: int | None,
-    tally: _Tally,
-) -> EventOutcome:
+def _build(y: _Year, ev: PlanEvent, area: np.ndarray) -> EventOutcome:
+    state, ep, start_year = y.state, y.params, y.start_year
     a = state.areas
     level = ev.area_level
     if ev.dwellings is not None:
@@ -1133,13 +1098,12 @@ def _build(
             _PENDING_KIND: (np.full(n, EVENT_KINDS.index(ev.kind)), np.int8),
         },
     )
-    tally.started += n
+    y.tally["started"] += n
     return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, n, 0)
 
 
-def _sell(
-    state: State, ev: PlanEvent, area: np.ndarray, key: CrnKey, ep: EventParams, tally: _Tally
-) -> EventOutcome:
+def _sell(y: _Year, ev: PlanEvent, area: np.ndarray) -> EventOutcome:
+    state, key, ep = y.state, y.key, y.params
     occupied = ev.sale_mode == "sitting_tenant"
     elig = _eligible(
         state,
@@ -1160,14 +1124,13 @@ def _sell(
         woz <= ep.affordable_purchase_limit, KOOP_BETAALBAAR, KOOP_DUUR
     ).astype(np.int8)
     state.d_rent[sel] = np.nan
-    tally.sold += len(sel)
+    y.tally["sold"] += len(sel)
     buyers = int((state.d_occupant[sel] >= 0).sum())
     return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, len(sel), buyers)
 
 
-def _purchase(
-    state: State, ev: PlanEvent, area: np.ndarray, key: CrnKey, ep: EventParams, tally: _Tally
-) -> EventOutcome:
+def _purchase(y: _Year, ev: PlanEvent, area: np.ndarray) -> EventOutcome:
+    state, key, ep = y.state, y.key, y.params
     owners = ev.owner or ("particuliere_verhuurder", "eigenaar_bewoner")
     vacant = _eligible(state, area, ev, status=(LEEG,), occupied=False, default_owner=owners)
     rented = _eligible(state, area, ev, status=(BEWOOND,), occupied=True, default_owner=owners)
@@ -1183,13 +1146,12 @@ def _purchase(
     state.d_rent[sel] = np.where(keep_lower, old, new_rent)
     state.d_owner[sel] = CORPORATIE
     state.d_segment[sel] = SEGMENTS.index(ev.to_segment)
-    tally.purchased += len(sel)
+    y.tally["purchased"] += len(sel)
     return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, len(sel), int(occ.sum()))
 
 
-def _liberalise(
-    state: State, ev: PlanEvent, area: np.ndarray, key: CrnKey, ep: EventParams, tally: _Tally
-) -> EventOutcome:
+def _liberalise(y: _Year, ev: PlanEvent, area: np.ndarray) -> EventOutcome:
+    state, key, ep = y.state, y.key, y.params
     elig = _eligible(
         state,
         area,
@@ -1204,21 +1166,12 @@ def _liberalise(
     assert ev.to_segment is not None
     state.d_segment[sel] = SEGMENTS.index(ev.to_segment)
     state.d_rent[sel] = ev.rent if ev.rent is not None else ep.default_rent[ev.to_segment]
-    tally.liberalised += len(sel)
+    y.tally["liberalised"] += len(sel)
     return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, len(sel), 0)
 
 
-def _renovate(
-    state: State,
-    ev: PlanEvent,
-    area: np.ndarray,
-    key: CrnKey,
-    ep: EventParams,
-    ledger: Ledger,
-    replicate: int,
-    year: int,
-    tally: _Tally,
-) -> EventOutcome:
+def _renovate(y: _Year, ev: PlanEvent, area: np.ndarray) -> EventOutcome:
+    state, key, ep, year = y.state, y.key, y.params, y.year
     elig = _eligible(state, area, ev, status=(BEWOOND, LEEG))
     n = _quantity(ev, len(elig))
     sel = _select(state, elig, n, key, ev.kind)
@@ -1228,7 +1181,7 @@ def _renovate(
         state.d_rent[r] = ev.rent
     else:
         state.d_rent[r] = state.d_rent[r] * (1.0 + ep.renovation_rent_increase)
-    tally.renovated += len(sel)
+    y.tally["renovated"] += len(sel)
     assert ev.completion_year is not None
     if ev.completion_year == year:  # renovated while inhabited: nobody moves
         return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, len(sel), 0)
@@ -1264,25 +1217,11 @@ def _renovate(
     state.occupy(hh[moved], temp[moved])
     state.h_seek_cause[hh] = np.where(moved, seek_cause, -1)
     state.h_seek_years[hh] = np.where(moved, seek_years, 0)
-    _log(
-        ledger,
-        state,
-        replicate=replicate,
-        year=year,
-        households=hh[moved],
-        from_dw=home[moved],
-        to_dw=temp[moved],
-        cause=Cause.TEMPORARY,
-        route=Route.TEMPORARY,
-    )
-    _log(
-        ledger,
-        state,
-        replicate=replicate,
-        year=year,
-        households=hh[~moved],
-        from_dw=home[~moved],
-        to_dw=np.full(int((~moved).sum()), -1),
+    y.log(hh[moved], home[moved], temp[moved], cause=Cause.TEMPORARY, route=Route.TEMPORARY)
+    y.log(
+        hh[~moved],
+        home[~moved],
+        np.full(int((~moved).sum()), -1),
         cause=Cause.TEMPORARY,
         route=Route.NONE,
     )
@@ -1299,13 +1238,14 @@ def _renovate(
             _RETURN_YEAR: (np.full(len(hh), ev.completion_year), np.int32),
         },
     )
-    tally.temporary_movers += int(moved.sum())
-    tally.away += int((~moved).sum())
+    y.tally["temporary_movers"] += int(moved.sum())
+    y.tally["away"] += int((~moved).sum())
     return EventOutcome(ev.where, ev.kind, ev.area_level, ev.area_code, n, k, len(hh))
 
 
-def _finish(state: State, year: int, ledger: Ledger, replicate: int, tally: _Tally) -> None:
-    """Complete the dwellings due by ``year`` and bring renovation households back."""
+def _finish(y: _Year) -> None:
+    """Complete the dwellings due by the year and bring renovation households back."""
+    state, year = y.state, y.year
     dw = _extra(state, _PENDING_DWELLING, np.int64)
     if len(dw):
         due = state.extra[_PENDING_YEAR] <= year
@@ -1315,9 +1255,9 @@ def _finish(state: State, year: int, ledger: Ledger, replicate: int, tally: _Tal
         state.d_status[done[building]] = LEEG
         reno = kinds == EVENT_KINDS.index("renovation")
         trans = kinds == EVENT_KINDS.index("transformation")
-        tally.renovations_completed += int(reno.sum())
-        tally.transformed += int(trans.sum())
-        tally.completed += int((~reno & ~trans).sum())
+        y.tally["renovations_completed"] += int(reno.sum())
+        y.tally["transformed"] += int(trans.sum())
+        y.tally["completed"] += int((~reno & ~trans).sum())
         for name in (_PENDING_DWELLING, _PENDING_YEAR, _PENDING_KIND):
             state.extra[name] = state.extra[name][~due]
     hh_all = _extra(state, _RETURN_HOUSEHOLD, np.int64)
@@ -1345,18 +1285,19 @@ def _finish(state: State, year: int, ledger: Ledger, replicate: int, tally: _Tal
     # a household still seeking from its temporary dwelling keeps seeking
     state.h_seek_cause[hh] = np.where(in_temp, seek_cause, -1)
     state.h_seek_years[hh] = np.where(in_temp, seek_years, 0)
-    _log(
-        ledger,
-        state,
-        replicate=replicate,
-        year=year,
-        households=hh,
-        from_dw=cur,
-        to_dw=home,
-        cause=Cause.RETURN,
-        route=Route.RETURN,
-    )
-    tally.returned += len(hh)
+    y.log(hh, cur, home, cause=Cause.RETURN, route=Route.RETURN)
+    y.tally["returned"] += len(hh)
+
+
+#: What carries out each kind of :data:`EVENT_KINDS`.
+_KIND_STEPS: dict[str, Callable[[_Year, PlanEvent, np.ndarray], EventOutcome]] = {
+    "demolition": _demolish,
+    **dict.fromkeys(_NEW_KINDS, _build),
+    "sale": _sell,
+    "purchase": _purchase,
+    "liberalisation": _liberalise,
+    "renovation": _renovate,
+}
 
 
 # -- the step ------------------------------------------------------------------------------------
@@ -1405,7 +1346,7 @@ def apply_plan_events(
         If an event names an area that is not in the state (the error names the
         event's ``area_code`` field).
     """
-    ep = _event_params(params)
+    ep = params_of(params, EventParams, "events", "apply_plan_events")
     if start_year is None:
         sy = getattr(params, "start_year", None)
         start_year = int(sy) if sy is not None and _is_int(sy) else None
@@ -1413,39 +1354,13 @@ def apply_plan_events(
     # resolve every area first, so that a bad event leaves the state untouched
     for ev in todo:
         _area_mask(state, ev)
-    tally = _Tally()
+    y = _Year(state, key, ep, ledger, replicate, year, start_year)
     outcomes: list[EventOutcome] = []
     for ev in todo:
         # computed per event: dwellings added by an earlier event belong to the area
         area = _area_mask(state, ev)
-        if ev.kind == "demolition":
-            out = _demolish(state, ev, area, key, ledger, replicate, year, tally)
-        elif ev.kind in _NEW_KINDS:
-            out = _build(state, ev, area, ep, start_year, tally)
-        elif ev.kind == "sale":
-            out = _sell(state, ev, area, key, ep, tally)
-        elif ev.kind == "purchase":
-            out = _purchase(state, ev, area, key, ep, tally)
-        elif ev.kind == "liberalisation":
-            out = _liberalise(state, ev, area, key, ep, tally)
-        else:  # renovation
-            out = _renovate(state, ev, area, key, ep, ledger, replicate, year, tally)
-        outcomes.append(out)
-    _finish(state, year, ledger, replicate, tally)
-    return EventReport(
-        year=year,
-        demolished=tally.demolished,
-        started=tally.started,
-        completed=tally.completed,
-        transformed=tally.transformed,
-        sold=tally.sold,
-        purchased=tally.purchased,
-        renovated=tally.renovated,
-        liberalised=tally.liberalised,
-        renovations_completed=tally.renovations_completed,
-        forced_movers=tally.forced_movers,
-        temporary_movers=tally.temporary_movers,
-        away=tally.away,
-        returned=tally.returned,
-        events=tuple(outcomes),
-    )
+        outcomes.append(_KIND_STEPS[ev.kind](y, ev, area))
+    _finish(y)
+    # an unknown count name raises TypeError here
+    counts = cast(dict[str, Any], y.tally)
+    return replace(EventReport(year=year, events=tuple(outcomes)), **counts)

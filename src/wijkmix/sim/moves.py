@@ -54,23 +54,27 @@ from typing import Any, Protocol, Self
 
 import numpy as np
 
-from wijkmix.errors import InputError, Location
-from wijkmix.sim.crn import CrnKey, Step, crn_uniform
-from wijkmix.sim.demography import (
+from wijkmix.sim._params_util import (
     AgeRate,
+    bad_param,
     band_values,
     check_table,
-    end_households,
-    income_at,
     normalise_fields,
+    param_ages,
     param_bands,
     param_bool,
+    param_factor,
     param_number,
     param_range,
+    param_rates,
+    param_share,
     param_shares,
+    params_of,
     parse_fields,
     with_sources,
 )
+from wijkmix.sim.crn import CrnKey, Step, crn_uniform
+from wijkmix.sim.demography import end_households, income_at
 from wijkmix.sim.state import (
     EIGENAAR,
     HOUSEHOLD_TYPES,
@@ -101,10 +105,6 @@ _ALLEENSTAAND, _PAAR, _PAAR_MET_KINDEREN, _EENOUDER = (
     HOUSEHOLD_TYPES.index(t) for t in ("alleenstaand", "paar", "paar_met_kinderen", "eenouder")
 )
 _COUNT_SUB = 1000
-
-
-def _bad(where: str, what: str, expected: str, found: object) -> InputError:
-    return InputError(what, where=Location(field=where), expected=expected, found=found)
 
 
 # -- small parameter records ---------------------------------------------------------------
@@ -176,30 +176,14 @@ def _source_shares(v: Any, f: str) -> SourceShares:
     table = check_table(v, f, INCOME_SOURCES)
     vals = {k: param_number(x, f"{f}.{k}", lo=0.0, hi=1.0) for k, x in table.items()}
     if abs(sum(vals.values()) - 1.0) > 1e-6:
-        raise _bad(f, "shares do not add up to 1", "shares adding up to 1", dict(vals))
+        raise bad_param(f, "shares do not add up to 1", "shares adding up to 1", dict(vals))
     return SourceShares(**vals)
-
-
-def _ages(v: Any, f: str) -> tuple[int, int]:
-    if isinstance(v, str | bytes) or not isinstance(v, Sequence) or len(v) != 2:
-        raise _bad(f, "invalid value", "two ages [youngest, oldest]", v)
-    lo = int(param_number(v[0], f"{f}[0]", lo=0.0, hi=120.0, integer=True))
-    hi = int(param_number(v[1], f"{f}[1]", lo=lo, hi=120.0, integer=True))
-    return (lo, hi)
 
 
 def _name(v: Any, f: str) -> str:
     if not isinstance(v, str) or not v.strip():
-        raise _bad(f, "invalid value", "a non-empty name", v)
+        raise bad_param(f, "invalid value", "a non-empty name", v)
     return v
-
-
-def _share(v: Any, f: str) -> float:
-    return param_number(v, f, lo=0.0, hi=1.0)
-
-
-def _factor(v: Any, f: str) -> float:
-    return param_number(v, f, lo=0.0)
 
 
 def _years(v: Any, f: str) -> int:
@@ -210,8 +194,8 @@ _INFLOW_PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "name": _name,
     "persons_per_1000": lambda v, f: param_number(v, f, lo=0.0, hi=1000.0),
     "size_shares": lambda v, f: param_shares(v, f),
-    "single_parent_share": _share,
-    "ages": _ages,
+    "single_parent_share": param_share,
+    "ages": param_ages,
     "income_quantiles": param_range,
     "source_shares": _source_shares,
     "statushouder": param_bool,
@@ -273,7 +257,7 @@ class InflowStream:
         kw = parse_fields(d, field, _INFLOW_PARSERS)
         for k in _INFLOW_REQUIRED:
             if k not in kw:
-                raise _bad(f"{field}.{k}", "missing parameter", f"a value for {k}", None)
+                raise bad_param(f"{field}.{k}", "missing parameter", f"a value for {k}", None)
         return cls(**kw)
 
 
@@ -343,7 +327,9 @@ def _inflow(v: Any, f: str) -> tuple[InflowStream, ...]:
                     check_table(table, where, _INFLOW_PARSERS), where, _INFLOW_PARSERS
                 )
                 if "name" in upd and upd["name"] != name:
-                    raise _bad(f"{where}.name", "name differs from the table", name, upd["name"])
+                    raise bad_param(
+                        f"{where}.name", "name differs from the table", name, upd["name"]
+                    )
                 streams[name] = InflowStream(**{**base, **upd})
             else:
                 streams[name] = InflowStream.from_dict(
@@ -351,7 +337,7 @@ def _inflow(v: Any, f: str) -> tuple[InflowStream, ...]:
                 )
         return tuple(streams.values())
     if isinstance(v, str | bytes) or not isinstance(v, Sequence):
-        raise _bad(f, "invalid value", "a list of inflow tables or a table by stream name", v)
+        raise bad_param(f, "invalid value", "a list of inflow tables or a table by stream name", v)
     out: list[InflowStream] = []
     for i, item in enumerate(v):
         where = f"{f}[{i}]"
@@ -362,7 +348,7 @@ def _inflow(v: Any, f: str) -> tuple[InflowStream, ...]:
     names = [s.name for s in out]
     for i, n in enumerate(names):
         if n in names[:i]:
-            raise _bad(f"{f}[{i}].name", "duplicate inflow stream", "a name used once", n)
+            raise bad_param(f"{f}[{i}].name", "duplicate inflow stream", "a name used once", n)
     return tuple(out)
 
 
@@ -375,21 +361,19 @@ _MOVE_PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "duration_factor": lambda v, f: param_bands(
         v, f, cls=DurationFactor, lower="min_years", value="factor"
     ),
-    "overcrowding_factor": _factor,
+    "overcrowding_factor": param_factor,
     "underoccupation_rooms": lambda v, f: int(param_number(v, f, lo=1.0, hi=20.0, integer=True)),
-    "underoccupation_factor": _factor,
-    "high_income_quantile": _share,
-    "high_income_social_factor": _factor,
+    "underoccupation_factor": param_factor,
+    "high_income_quantile": param_share,
+    "high_income_social_factor": param_factor,
     "rent_burden_limit": lambda v, f: param_number(v, f, lo=0.0, hi=5.0),
-    "rent_burden_factor": _factor,
-    "max_probability": _share,
+    "rent_burden_factor": param_factor,
+    "max_probability": param_share,
     "max_search_years_housed": _years,
-    "outflow_rate": lambda v, f: param_bands(
-        v, f, cls=AgeRate, lower="min_age", value="rate", value_hi=1.0
-    ),
+    "outflow_rate": param_rates,
     "outflow_owner_factor": _by_owner(_OUTFLOW_OWNER, None),
     "max_seek_years": _years,
-    "inflow_give_up": _share,
+    "inflow_give_up": param_share,
     "inflow": _inflow,
 }
 
@@ -591,12 +575,7 @@ class _HasMoves(Protocol):
 
 
 def _move_params(params: MoveParams | _HasMoves) -> MoveParams:
-    if isinstance(params, MoveParams):
-        return params
-    p = getattr(params, "moves", None)
-    if not isinstance(p, MoveParams):
-        raise TypeError("apply_moves: params must be MoveParams or have .moves")
-    return p
+    return params_of(params, MoveParams, "moves", "apply_moves")
 
 
 # -- report ---------------------------------------------------------------------------------
