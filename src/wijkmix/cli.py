@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -28,6 +29,13 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from wijkmix.errors import InputError, StoreError
@@ -637,6 +645,26 @@ def vitaliteit(
     _run(job)
 
 
+@contextmanager
+def _years_bar(title: str) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar over simulated years (all replicates and worlds)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("jaren"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(title, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 class ExecutorChoice(StrEnum):
     """Where Monte Carlo replicates run."""
 
@@ -670,7 +698,7 @@ def simulate(
     from wijkmix.workflows import simulate as job_simulate
 
     def job() -> None:
-        with _open(db, create=False) as store, console.status("Simuleren"):
+        with _open(db, create=False) as store, _years_bar("Simuleren") as progress:
             res = job_simulate(
                 store,
                 scenario,
@@ -678,6 +706,7 @@ def simulate(
                 replicates=replicates,
                 seed=seed,
                 executor=None if executor is ExecutorChoice.local else "process",
+                progress=progress,
             )
         console.print(res.summary_nl(), highlight=False)  # type: ignore[attr-defined]
         if out is not None:
@@ -785,7 +814,7 @@ def plan_simulate_cmd(
     from wijkmix.workflows import plan_simulate
 
     def job() -> None:
-        with _open(db, create=False) as store, console.status("Plan simuleren"):
+        with _open(db, create=False) as store, _years_bar("Plan simuleren") as progress:
             res = plan_simulate(
                 store,
                 plan,
@@ -793,6 +822,7 @@ def plan_simulate_cmd(
                 seed=seed,
                 years=years,
                 executor=None if executor is ExecutorChoice.local else "process",
+                progress=progress,
             )
         scores = res.scores.to_frame(dutch=True)  # type: ignore[attr-defined]
         if format is Fmt.table:

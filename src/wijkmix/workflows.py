@@ -386,6 +386,7 @@ def simulate(
     seed: int = 20240101,
     executor: str | None = None,
     with_baseline: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> object:
     """Run a scenario file on the registers of its gemeente.
 
@@ -411,6 +412,7 @@ def simulate(
         replicates=replicates,
         executor=executor,
         with_baseline=with_baseline,
+        progress=progress,
     )
 
 
@@ -524,6 +526,7 @@ def plan_simulate(
     seed: int = 20240101,
     years: int | None = None,
     executor: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlanSimulation:
     """Turn a plan's quantitative measures into a scenario, run it and score the goals."""
     from wijkmix.plan import load_plan
@@ -541,5 +544,6 @@ def plan_simulate(
         seed=seed,
         replicates=replicates,
         executor=executor,
+        progress=progress,
     )
     return PlanSimulation(translation, result, score_goals(plan, result))

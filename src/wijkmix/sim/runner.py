@@ -34,7 +34,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -229,6 +229,7 @@ def _simulate(
     check: bool,
     seconds: dict[str, float],
     world: str,
+    on_year: Callable[[], None] | None = None,
 ) -> tuple[Outcomes, Ledger, list[tuple[Any, ...]], list[pd.DataFrame]]:
     """Run the year loop on ``state`` (mutated); return outcomes, ledger and report rows."""
     params = scenario.params
@@ -293,6 +294,8 @@ def _simulate(
         }
         recorder.record_year(state, year, reports)
         seconds["outcomes"] += time.perf_counter() - t
+        if on_year is not None:
+            on_year()
         for step, rep in (
             ("events", ev),
             ("demography", dm),
@@ -346,13 +349,16 @@ def run_replicate(
     with_baseline: bool = True,
     check: bool = False,
     keep_state: bool = False,
+    on_year: Callable[[], None] | None = None,
 ) -> ReplicateRun:
     """Run one replicate: the plan and, optionally, the baseline.
 
     ``state`` is not changed: each world runs on its own copy. A scenario
     without plan (no events, the same rules as its baseline) is run once and
     its outcomes serve as the baseline too (they would be identical).
-    With ``keep_state`` the plan's final state is returned as well.
+    With ``keep_state`` the plan's final state is returned as well;
+    ``on_year`` is called after every simulated year of every world (for a
+    progress bar).
 
     This is the unit of work that :func:`run` hands to an executor.
     """
@@ -366,6 +372,7 @@ def run_replicate(
         check=check,
         seconds=seconds,
         world="plan",
+        on_year=on_year,
     )
     plan_ledger = ledger_frame(ledger, plan_state)
     base: Outcomes | None = None
@@ -379,6 +386,7 @@ def run_replicate(
                 check=check,
                 seconds=seconds,
                 world="basis",
+                on_year=on_year,
             )
             rows += brows
         else:
@@ -951,6 +959,7 @@ def run(
     with_baseline: bool = True,
     check: bool = False,
     replicate_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Run a scenario on the registers.
 
@@ -976,6 +985,10 @@ def run(
     replicate_ids : sequence of int, optional
         Run exactly these replicate numbers instead of ``range(replicates)``;
         replicate ``r`` gives the same tables whichever others run with it.
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the number of simulated years
+        finished (over replicates and worlds) and the total; with an executor,
+        once per finished replicate.
 
     Returns
     -------
@@ -1003,11 +1016,26 @@ def run(
     state = State.from_registers(dwellings, households)
     _check_areas(scenario, state)
 
+    worlds = 2 if with_baseline and scenario.has_plan else 1
+    total = len(reps) * scenario.horizon * worlds
+    done = [0]
+
+    def tick(n: int = 1) -> None:
+        done[0] += n
+        if progress is not None:
+            progress(done[0], total)
+
     runs: list[ReplicateRun]
     if executor is None:
         runs = [
             run_replicate(
-                scenario, state, seed=seed, replicate=r, with_baseline=with_baseline, check=check
+                scenario,
+                state,
+                seed=seed,
+                replicate=r,
+                with_baseline=with_baseline,
+                check=check,
+                on_year=tick,
             )
             for r in reps
         ]
@@ -1019,7 +1047,10 @@ def run(
                 pool.submit(_replicate_task, scenario, state, seed, r, with_baseline, check)
                 for r in reps
             ]
-            runs = [f.result() for f in futures]
+            runs = []
+            for f in futures:
+                runs.append(f.result())
+                tick(scenario.horizon * worlds)
         finally:
             if own:
                 pool.shutdown()
